@@ -1,0 +1,80 @@
+"""Rabta: the engagement CRM of the National Social Media Coordination Working Group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request
+
+from crm import config as config_module
+from crm import db, errors, formatting, security
+from crm.extensions import csrf, login_manager
+
+ROOT = Path(__file__).resolve().parent.parent
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config → db → login → csrf → blueprints → errors → cli. No I/O."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(config_module.load(Path(app.instance_path), test_config))
+    db.init_app(app)
+    register_write_intent(app)
+    register_login(app)
+    csrf.init_app(app)
+    formatting.init_app(app)
+    app.context_processor(lambda: {"viewer": g.get("viewer")})
+    security.init_app(app)
+    register_blueprints(app)
+    errors.register(app)
+    register_cli(app)
+    return app
+
+
+def register_write_intent(app: Flask) -> None:
+    """Requests that change state begin their SQLite transaction holding the write lock."""
+
+    @app.before_request
+    def _mark_write_intent() -> None:
+        if request.method in UNSAFE_METHODS:
+            g.write_intent_token = db.set_write_intent(True)
+
+    @app.teardown_request
+    def _clear_write_intent(_exc: BaseException | None) -> None:
+        token = g.pop("write_intent_token", None)
+        if token is not None:
+            db._write_intent.reset(token)
+
+
+def register_login(app: Flask) -> None:
+    from crm.accounts.views import load_user_from_session
+
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user_from_session)
+
+
+def register_blueprints(app: Flask) -> None:
+    from crm.accounts.views import bp as accounts_bp
+    from crm.admin.views import bp as admin_bp
+    from crm.api import init_app as init_api
+    from crm.audit.views import bp as audit_bp
+    from crm.dashboard.views import bp as dashboard_bp
+
+    for blueprint in (accounts_bp, dashboard_bp, admin_bp, audit_bp):
+        app.register_blueprint(blueprint)
+    init_api(app)
+
+
+def register_cli(app: Flask) -> None:
+    from crm.accounts.cli import users_cli
+    from crm.audit.cli import audit_cli
+    from crm.cli import db_cli, setup_command
+
+    for command in (db_cli, users_cli, audit_cli, setup_command):
+        app.cli.add_command(command)

@@ -1,0 +1,43 @@
+"""Admin forms: shape only."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from crm.accounts.models import Clearance, Role
+
+
+class CreateUserForm(FlaskForm):
+    username = StringField(
+        "Username",
+        validators=[DataRequired("Choose a username."), Length(min=3, max=64)],
+        render_kw={
+            "autocomplete": "off",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+        },
+    )
+    full_name = StringField(
+        "Full name",
+        validators=[DataRequired("Enter the person's full name."), Length(max=200)],
+        render_kw={"autocomplete": "off"},
+    )
+    email = EmailField(
+        "E-mail (optional)",
+        validators=[Optional(), Email("Enter a valid e-mail address."), Length(max=254)],
+        render_kw={"autocomplete": "off"},
+    )
+    role = SelectField("Role", choices=[(r.value, r.label) for r in Role], default=Role.MEMBER.value)
+    organisation_id = SelectField("Organisation", coerce=int, validate_choice=True)
+    clearance = SelectField(
+        "Clearance", choices=[(c.value, c.label) for c in Clearance], default=Clearance.UNCLASSIFIED.value
+    )
+
+
+class VersionedActionForm(FlaskForm):
+    """A button that changes one record: the version it was shown at travels with it."""
+
+    version = IntegerField(validators=[DataRequired()])
+    confirm = HiddenField(default="1")

@@ -1,0 +1,120 @@
+"""Settings, read once from the environment.
+
+Every setting has one source (an environment variable) and is validated here, so a bad
+deployment fails at start-up with a message that names the variable, not at the first request.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENTS = ("development", "test", "production")
+DATABASE_SCHEMES = ("sqlite", "postgresql+psycopg")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message names the variable and the fix."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}.") from None
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = _env(name)
+    if raw is None:
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}.")
+
+
+def database_url(instance_path: Path) -> str:
+    """The database URL: DATABASE_URL, or a SQLite file in the instance folder."""
+    url = _env("DATABASE_URL") or f"sqlite:///{instance_path / 'rabta.db'}"
+    scheme = url.split("://", 1)[0]
+    if "://" not in url or scheme not in DATABASE_SCHEMES:
+        raise ConfigError(
+            f"DATABASE_URL must start with one of {', '.join(s + '://' for s in DATABASE_SCHEMES)};"
+            f" got {url.split('://', 1)[0]!r}. Example: postgresql+psycopg://user@host:5432/rabta"
+        )
+    return url
+
+
+def secret_key(environment: str, instance_path: Path) -> str:
+    """SECRET_KEY, required in production; generated once into instance/ elsewhere.
+
+    A generated key is kept in a file so sessions survive restarts on a developer's machine,
+    and is never shared between machines (instance/ is not committed).
+    """
+    key = _env("SECRET_KEY")
+    if key:
+        if environment == "production" and len(key) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters in production.")
+        return key
+    if environment == "production":
+        raise ConfigError(
+            "SECRET_KEY is not set. In production it must come from the environment, e.g."
+            " SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment, then apply test overrides."""
+    overrides = overrides or {}
+    environment = overrides.get("RABTA_ENV") or _env("RABTA_ENV", "development")
+    if environment not in ENVIRONMENTS:
+        raise ConfigError(f"RABTA_ENV must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}.")
+    production = environment == "production"
+    config: dict[str, Any] = {
+        "RABTA_ENV": environment,
+        "SECRET_KEY": overrides.get("SECRET_KEY") or secret_key(environment, instance_path),
+        "DATABASE_URL": overrides.get("DATABASE_URL") or database_url(instance_path),
+        "SQL_ECHO": _bool("SQL_ECHO", False),
+        # Sessions: cookie only carries a signed id; the server can end it (see accounts).
+        "SESSION_COOKIE_NAME": "rabta_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("SESSION_HOURS", 8)),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=0),
+        "WTF_CSRF_TIME_LIMIT": _int("CSRF_TIME_LIMIT_SECONDS", 8 * 3600),
+        "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 25) * 1024 * 1024,
+        # Sign-in lockout: after this many consecutive failures the account is locked.
+        "LOCKOUT_THRESHOLD": _int("LOCKOUT_THRESHOLD", 5),
+        "LOCKOUT_MINUTES": _int("LOCKOUT_MINUTES", 15),
+        # OpenAPI document served at /api/v1/openapi.json (no UI: it would need a CDN).
+        "API_TITLE": "Rabta API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "TIMEZONE": "Asia/Karachi",
+    }
+    config.update(overrides)
+    return config

@@ -1,0 +1,155 @@
+"""Data layer: declarative base, engine, and one session per request.
+
+Services receive the session explicitly; only the outer caller (view, CLI command, job)
+commits. `get_session()` hands the request's session out and the app context teardown closes
+it, rolling back whatever was not committed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names, so Alembic batch migrations on SQLite can find them again.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC (the only way times are stored)."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every database.
+
+    SQLite has no time zones and hands back naive values; this type refuses naive input
+    (a bug waiting to happen) and re-attaches UTC on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; store timezone-aware UTC times only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def str_enum(enum_class: type[Enum]) -> SAEnum:
+    """A portable enum column storing the members' values (varchar, no native type)."""
+    return SAEnum(
+        enum_class,
+        native_enum=False,
+        length=32,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+# Set for requests and commands that will write: on SQLite they take the write lock when the
+# transaction begins (BEGIN IMMEDIATE) instead of failing to upgrade a stale read snapshot.
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+
+
+def set_write_intent(value: bool = True) -> contextvars.Token[bool]:
+    return _write_intent.set(value)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Pragmas, and transactions that really begin (the pysqlite driver's own are lazy).
+
+    With the driver's lazy BEGIN, SAVEPOINT and read consistency break; SQLAlchemy documents
+    taking transaction control away from it, which is what the two listeners do.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for SQLite (with pragmas) or PostgreSQL via psycopg 3."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+class Database:
+    """The app's engine and session factory (kept in app.extensions, created without I/O)."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.engine = make_engine(url, echo=echo)
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["rabta.db"] = Database(app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"])
+    app.teardown_appcontext(_close_session)
+
+
+def database() -> Database:
+    db: Database = current_app.extensions["rabta.db"]
+    return db
+
+
+def get_session() -> Session:
+    """The session of the current request or command (created on first use)."""
+    if "db_session" not in g:
+        g.db_session = database().sessionmaker()
+    session: Session = g.db_session
+    return session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session: Session | None = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+@contextlib.contextmanager
+def write_intent() -> Iterator[None]:
+    """Within this block, new transactions take SQLite's write lock up front."""
+    token = set_write_intent(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)

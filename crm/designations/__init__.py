@@ -1,0 +1,1 @@
+"""Designations: focal person and spokesperson, held by a user for a time (rule R1)."""

@@ -1,0 +1,90 @@
+"""Recording and ending designations (rule R1)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from crm.accounts.models import User
+from crm.audit.services import Target, record, snapshot
+from crm.db import utcnow
+from crm.designations import policy
+from crm.designations.models import Designation, DesignationKind
+from crm.designations.queries import active_designation
+from crm.errors import Conflict, Forbidden, Invalid, NotFound
+
+FIELDS = ("kind", "user_id", "effective_from", "ended_at", "approval_ref", "recorded_by_id")
+
+
+def _require_chair(actor: User) -> None:
+    if not policy.can_record_designation(actor):
+        raise Forbidden("Only the chair records or ends a designation.", code="not_chair")
+
+
+def _end(session: Session, designation: Designation, *, actor: User, when: datetime) -> None:
+    before = snapshot(designation, *FIELDS)
+    designation.ended_at = when
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="designation.end",
+        target=Target.of(designation),
+        before=before,
+        after=snapshot(designation, *FIELDS),
+    )
+
+
+def designate(
+    session: Session,
+    *,
+    actor: User,
+    kind: DesignationKind,
+    user_id: int,
+    approval_ref: str,
+    effective_from: datetime | None = None,
+) -> Designation:
+    """Designate a user (R1): the current holder's designation ends in the same transaction.
+
+    Raises Forbidden (not the chair), Invalid (unknown or ineligible user, no approval
+    reference). The database's partial unique index backs the one-holder guarantee.
+    """
+    _require_chair(actor)
+    holder = session.get(User, user_id)
+    fields: dict[str, list[str]] = {}
+    if holder is None or not policy.can_hold_designation(holder):
+        fields["user_id"] = ["Choose an active member, secretariat or chair user."]
+    if not approval_ref.strip():
+        fields["approval_ref"] = ["Give the approval reference (e.g. the PM's approval letter no.)."]
+    if fields:
+        raise Invalid("The designation was not recorded.", fields=fields)
+    now = effective_from or utcnow()
+    current = active_designation(session, kind)
+    if current is not None:
+        _end(session, current, actor=actor, when=now)
+    designation = Designation(
+        kind=kind, user_id=user_id, effective_from=now, approval_ref=approval_ref.strip(), recorded_by_id=actor.id
+    )
+    session.add(designation)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="designation.record",
+        target=Target.of(designation),
+        after=snapshot(designation, *FIELDS),
+    )
+    return designation
+
+
+def end_designation(session: Session, *, actor: User, designation_id: int, version: int | None = None) -> Designation:
+    """End a designation, leaving the post vacant. Raises Forbidden, NotFound, Conflict."""
+    _require_chair(actor)
+    designation = session.get(Designation, designation_id)
+    if designation is None:
+        raise NotFound("There is no such designation.")
+    if (version is not None and version != designation.version) or designation.ended_at is not None:
+        raise Conflict("This designation was changed or has already ended. Reload to see its state.")
+    _end(session, designation, actor=actor, when=utcnow())
+    return designation

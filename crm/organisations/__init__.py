@@ -1,0 +1,1 @@
+"""Government bodies: the NSMCWG's members and the offices it deals with."""
