@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, g, request
 
 from crm import config as config_module
-from crm import db, errors, formatting, security
+from crm import db, errors, formatting, http, security
 from crm.extensions import csrf, login_manager
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(config_module.load(Path(app.instance_path), test_config))
     db.init_app(app)
+    http.init_app(app)  # before blueprints: it sets the bounded <int:...> converter
     register_write_intent(app)
     register_login(app)
     csrf.init_app(app)

@@ -6,7 +6,7 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from crm import ROOT
 from crm.db import database, get_session, write_intent
@@ -52,6 +52,7 @@ def revision_command(message: str, autogenerate: bool) -> None:
 
 
 @click.command("setup")
+@with_appcontext
 @click.option("--admin-username", default="admin", show_default=True)
 @click.option("--admin-org", default="MoIT", show_default=True, help="Short name of the first admin's organisation.")
 def setup_command(admin_username: str, admin_org: str) -> None:

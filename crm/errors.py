@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,13 @@ def handle_http_error(error: HTTPException) -> Response | tuple[str, int]:
     return _page(status, FRIENDLY.get(status, error.name) if default else str(error.description))
 
 
+def handle_csrf_error(error: CSRFError) -> Response | tuple[str, int]:
+    message = "This form has expired or did not come from Rabta. Go back, reload the page and submit it again."
+    if is_api_request():
+        return json_error(400, "csrf_failed", message)
+    return _page(400, message)
+
+
 def handle_unexpected(error: Exception) -> Response | tuple[str, int]:
     log.exception("unhandled error on %s %s", request.method, request.path)
     _rollback()
@@ -147,4 +155,5 @@ def register(app: Flask) -> None:
     """Install the handlers (after extensions that register their own, so ours win)."""
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -5,8 +5,49 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import Flask, abort, request
 from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter
+
+# Ids are 32-bit on both databases: a larger number names no record (and would overflow).
+MAX_ID = 2**31 - 1
+
+
+class DbIdConverter(IntegerConverter):
+    """`<int:...>` in routes, bounded to ids the database can hold (larger: 404)."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def db_id(value: str) -> int:
+    """`type=` for request.args: a positive id, else ValueError (the argument is ignored)."""
+    number = int(value)
+    if not 1 <= number <= MAX_ID:
+        raise ValueError("id out of range")
+    return number
+
+
+def _has_nul(values: Any) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
+
+
+def _reject_nul_bytes() -> None:
+    """No text field ever holds a NUL; PostgreSQL refuses them, so refuse them up front.
+
+    Only text is checked (query, form fields, JSON): uploaded files may hold any byte.
+    """
+    has_nul = _has_nul(request.args)
+    if not has_nul and request.method in ("POST", "PUT", "PATCH"):
+        has_nul = _has_nul(request.form) or (request.is_json and b"\\u0000" in request.get_data())
+    if has_nul:
+        abort(400, "The request contains a NUL character, which no field accepts.")
+
+
+def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = DbIdConverter
+    app.before_request(_reject_nul_bytes)
 
 
 def safe_next(target: str | None, default: str) -> str:

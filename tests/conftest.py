@@ -10,17 +10,19 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import Connection, create_engine, text
+from sqlalchemy import Connection, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from crm import create_app
-from crm.db import Database
-from tests.factories import PASSWORD
+from crm.accounts.models import Role, User
+from crm.db import Database, get_session
+from tests.factories import PASSWORD, make_user
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -110,11 +112,14 @@ def connection(app: Flask) -> Iterator[Connection]:
 
 @pytest.fixture
 def session(app: Flask, connection: Connection) -> Iterator[Session]:
-    """The app's own request session, inside an app context, for service tests."""
-    from crm.db import get_session
+    """A session of the app's own factory (joined to the test transaction), for service tests.
 
-    with app.app_context():
-        yield get_session()
+    No app context is pushed: one left open would be reused by the test client's requests,
+    carrying flask-login's cached user and `g` from one request to the next.
+    """
+    session = app.extensions["rabta.db"].sessionmaker()
+    yield session
+    session.close()
 
 
 @pytest.fixture
@@ -143,3 +148,43 @@ def sign_in(client: FlaskClient, username: str, password: str = PASSWORD, next_u
     token = csrf_token(client, "/sign-in")
     path = "/sign-in" + (f"?next={next_url}" if next_url else "")
     return client.post(path, data={"username": username, "password": password, "csrf_token": token})
+
+
+# Data set-up for page and API tests: each helper commits in its own short app context
+# (into the test's outer transaction), as a separate request of the app would.
+@pytest.fixture
+def add_user(app: Flask, connection: Connection):  # noqa: ANN201
+    def add(**kwargs: Any) -> User:
+        with app.app_context():
+            session = get_session()
+            user = make_user(session, **kwargs)
+            session.commit()
+        return user
+
+    return add
+
+
+@pytest.fixture
+def load_user(app: Flask, connection: Connection):  # noqa: ANN201
+    def load(user_id: int) -> User | None:
+        with app.app_context():
+            return get_session().get(User, user_id)
+
+    return load
+
+
+@pytest.fixture
+def count(app: Flask, connection: Connection):  # noqa: ANN201
+    def count_rows(model: Any) -> int:
+        with app.app_context():
+            return get_session().scalar(select(func.count()).select_from(model)) or 0
+
+    return count_rows
+
+
+@pytest.fixture
+def admin_client(client: FlaskClient, add_user: Any) -> FlaskClient:
+    """A test client signed in as a fresh admin."""
+    admin = add_user(role=Role.ADMIN, username="root.admin")
+    assert sign_in(client, admin.username).status_code == 302
+    return client

@@ -28,8 +28,14 @@ def make_user(
     assert organisation is not None, f"unknown organisation {org}"
     name = username or f"{role.value}{next(_counter)}"
     user, _ = account_services.create_user(
-        session, actor=None, username=name, full_name=name.replace(".", " ").title(), role=role,
-        organisation_id=organisation.id, clearance=clearance, password=password,
+        session,
+        actor=None,
+        username=name,
+        full_name=name.replace(".", " ").title(),
+        role=role,
+        organisation_id=organisation.id,
+        clearance=clearance,
+        password=password,
     )
     session.flush()
     return user

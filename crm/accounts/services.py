@@ -27,6 +27,7 @@ from crm.audit.services import Target, record, snapshot
 from crm.db import utcnow
 from crm.errors import Conflict, Forbidden, Invalid, NotFound
 from crm.organisations.models import Organisation
+from crm.validation import email_errors, length_errors, merge
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 USER_FIELDS = ("username", "full_name", "email", "role", "organisation_id", "clearance", "is_active")
@@ -58,14 +59,16 @@ def _require_admin(actor: User | None) -> None:
         raise Forbidden("Only an administrator can manage user accounts.", code="not_admin")
 
 
-def _validate_new_user(session: Session, username: str, full_name: str, organisation_id: int) -> dict[str, list[str]]:
-    fields: dict[str, list[str]] = {}
+def _validate_new_user(
+    session: Session, username: str, full_name: str, email: str, organisation_id: int
+) -> dict[str, list[str]]:
+    fields = merge(length_errors(User, {"full_name": full_name, "email": email}), email_errors("email", email))
     if not USERNAME_PATTERN.match(username):
         fields["username"] = ["3–64 lower-case letters, digits, dots, dashes or underscores."]
     elif session.scalar(select(User.id).where(User.username == username)) is not None:
         fields["username"] = ["This username is taken."]
     if not full_name.strip():
-        fields["full_name"] = ["Enter the person's full name."]
+        fields.setdefault("full_name", []).append("Enter the person's full name.")
     if session.get(Organisation, organisation_id) is None:
         fields["organisation_id"] = ["Choose an organisation from the list."]
     return fields
@@ -90,7 +93,8 @@ def create_user(
     """
     _require_admin(actor)
     username = username.strip().lower()
-    fields = _validate_new_user(session, username, full_name, organisation_id)
+    email = email.strip()
+    fields = _validate_new_user(session, username, full_name, email, organisation_id)
     if password is not None and (problems := password_problems(password, username=username)):
         fields["password"] = problems
     if fields:
@@ -99,7 +103,7 @@ def create_user(
     user = User(
         username=username,
         full_name=full_name.strip(),
-        email=email.strip(),
+        email=email,
         role=role,
         organisation_id=organisation_id,
         clearance=clearance,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -49,6 +50,7 @@ def sign_in() -> Response | str:
         )
         session.commit()  # failures are counted and audited too
         if result.user is not None:
+            flask_session.clear()  # a fresh session at sign-in: nothing from before carries over
             login_user(result.user)
             return redirect(safe_next(request.args.get("next"), url_for("dashboard.home")))
         form.form_errors.append(result.message)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
 
 from crm.accounts.models import Clearance, Role
 
@@ -26,13 +27,13 @@ class CreateUserForm(FlaskForm):
     )
     email = EmailField(
         "E-mail (optional)",
-        validators=[Optional(), Email("Enter a valid e-mail address."), Length(max=254)],
+        validators=[Optional(), Length(max=254)],
         render_kw={"autocomplete": "off"},
     )
-    role = SelectField("Role", choices=[(r.value, r.label) for r in Role], default=Role.MEMBER.value)
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.label) for r in Role], default=Role.MEMBER.value)
     organisation_id = SelectField("Organisation", coerce=int, validate_choice=True)
     clearance = SelectField(
-        "Clearance", choices=[(c.value, c.label) for c in Clearance], default=Clearance.UNCLASSIFIED.value
+        "Clearance", choices=[SelectChoice(c.value, c.label) for c in Clearance], default=Clearance.UNCLASSIFIED.value
     )
 
 

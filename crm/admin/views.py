@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from crm.accounts import queries, services
 from crm.accounts.models import Clearance, Role
@@ -11,7 +12,7 @@ from crm.admin.forms import CreateUserForm, VersionedActionForm
 from crm.authz import actor, require_login, role_required
 from crm.db import get_session
 from crm.errors import Invalid, NotFound
-from crm.http import apply_field_errors
+from crm.http import apply_field_errors, db_id
 from crm.organisations import queries as organisation_queries
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -23,7 +24,7 @@ PAGE_SIZE = 50
 @bp.route("/users")
 @role_required(Role.ADMIN, Role.CHAIR)
 def users() -> str:
-    after = request.args.get("after", type=int)
+    after = request.args.get("after", type=db_id)
     rows = queries.list_users(get_session(), after_id=after, limit=PAGE_SIZE + 1)
     next_after = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
     return render_template(
@@ -38,7 +39,7 @@ def users() -> str:
 def _create_form() -> CreateUserForm:
     form = CreateUserForm()
     organisations = organisation_queries.list_organisations(get_session())
-    form.organisation_id.choices = [(o.id, f"{o.short_name} — {o.name}") for o in organisations]
+    form.organisation_id.choices = [SelectChoice(o.id, f"{o.short_name} — {o.name}") for o in organisations]
     return form
 
 

@@ -20,7 +20,7 @@ API_PREFIX = "/api/v1"
 PUBLIC_PATHS = {f"{API_PREFIX}/openapi.json"}
 
 
-class RabtaApi(Api):  # type: ignore[misc]
+class RabtaApi(Api):
     """flask-smorest's Api, documenting our error body instead of its default one."""
 
     ERROR_SCHEMA = ErrorSchema

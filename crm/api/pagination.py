@@ -12,6 +12,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from crm.errors import Invalid
+from crm.http import MAX_ID
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -33,7 +34,7 @@ def decode_cursor(cursor: str | None) -> int | None:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, _, value = text.partition(":")
-        if prefix == "id" and value.isdigit():
+        if prefix == "id" and value.isdigit() and 0 < int(value) <= MAX_ID:
             return int(value)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass

@@ -8,7 +8,13 @@ from marshmallow import Schema, fields
 class ErrorDetailSchema(Schema):
     code = fields.String(required=True, metadata={"example": "validation_failed"})
     message = fields.String(required=True)
-    fields = fields.Dict(keys=fields.String(), values=fields.Raw(), metadata={"description": "field → messages"})
+    # "fields" would shadow Schema.fields, hence the attribute name with data_key.
+    field_errors = fields.Dict(
+        data_key="fields",
+        keys=fields.String(),
+        values=fields.Raw(),
+        metadata={"description": "field name → list of messages"},
+    )
 
 
 class ErrorSchema(Schema):

@@ -15,6 +15,7 @@ from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema, decode_cursor, page
 from crm.api.schemas import UserSchema
 from crm.db import get_session
+from crm.http import MAX_ID
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="User accounts (chair and admin).")
 
@@ -33,7 +34,7 @@ class UserCreateSchema(Schema):
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(load_default="")
     role = fields.Enum(Role, by_value=True, required=True)
-    organisation_id = fields.Integer(required=True)
+    organisation_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
     clearance = fields.Enum(Clearance, by_value=True, load_default=Clearance.UNCLASSIFIED)
 
 

@@ -40,12 +40,14 @@ def verify_chain(session: Session, *, batch: int = 2000) -> ChainReport:
     remembers the last seq and hash).
     """
     expected, prev_hash, checked = 1, GENESIS_HASH, 0
-    events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch))
-    for event in events:
-        reason = _check(event, expected, prev_hash)
-        if reason:
-            return ChainReport(False, checked, event.seq, event.id, reason)
-        expected, prev_hash, checked = expected + 1, event.hash, checked + 1
+    # populate_existing: check what is stored, not copies this session may already hold.
+    query = select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch, populate_existing=True)
+    with session.scalars(query) as events:  # closes the server-side cursor on an early return
+        for event in events:
+            reason = _check(event, expected, prev_hash)
+            if reason:
+                return ChainReport(False, checked, event.seq, event.id, reason)
+            expected, prev_hash, checked = expected + 1, event.hash, checked + 1
     head = session.get(AuditChainHead, CHAIN_HEAD_ID)
     if head is None:
         return ChainReport(False, checked, None, None, "the chain head is missing")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,7 @@ from crm.designations import policy
 from crm.designations.models import Designation, DesignationKind
 from crm.designations.queries import active_designation
 from crm.errors import Conflict, Forbidden, Invalid, NotFound
+from crm.validation import aware_errors, length_errors, merge
 
 FIELDS = ("kind", "user_id", "effective_from", "ended_at", "approval_ref", "recorded_by_id")
 
@@ -36,6 +37,27 @@ def _end(session: Session, designation: Designation, *, actor: User, when: datet
     )
 
 
+def _validate(
+    session: Session, user_id: int, approval_ref: str, effective_from: datetime, current: Designation | None
+) -> dict[str, list[str]]:
+    holder = session.get(User, user_id)
+    fields = merge(
+        length_errors(Designation, {"approval_ref": approval_ref.strip()}),
+        aware_errors("effective_from", effective_from),
+    )
+    if holder is None or not policy.can_hold_designation(holder):
+        fields["user_id"] = ["Choose an active member, secretariat or chair user."]
+    if not approval_ref.strip():
+        fields["approval_ref"] = ["Give the approval reference (e.g. the PM's approval letter no.)."]
+    if "effective_from" in fields:
+        return fields
+    if effective_from > utcnow() + timedelta(minutes=5):
+        fields["effective_from"] = ["A designation cannot take effect in the future."]
+    elif current is not None and effective_from < current.effective_from:
+        fields["effective_from"] = ["This is before the current holder's designation took effect."]
+    return fields
+
+
 def designate(
     session: Session,
     *,
@@ -48,19 +70,15 @@ def designate(
     """Designate a user (R1): the current holder's designation ends in the same transaction.
 
     Raises Forbidden (not the chair), Invalid (unknown or ineligible user, no approval
-    reference). The database's partial unique index backs the one-holder guarantee.
+    reference, a naive or future `effective_from`, or one before the current holder's).
+    The database's partial unique index backs the one-holder guarantee.
     """
     _require_chair(actor)
-    holder = session.get(User, user_id)
-    fields: dict[str, list[str]] = {}
-    if holder is None or not policy.can_hold_designation(holder):
-        fields["user_id"] = ["Choose an active member, secretariat or chair user."]
-    if not approval_ref.strip():
-        fields["approval_ref"] = ["Give the approval reference (e.g. the PM's approval letter no.)."]
-    if fields:
-        raise Invalid("The designation was not recorded.", fields=fields)
     now = effective_from or utcnow()
     current = active_designation(session, kind)
+    fields = _validate(session, user_id, approval_ref, now, current)
+    if fields:
+        raise Invalid("The designation was not recorded.", fields=fields)
     if current is not None:
         _end(session, current, actor=actor, when=now)
     designation = Designation(

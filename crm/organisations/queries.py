@@ -20,7 +20,7 @@ def list_organisations(session: Session) -> list[Organisation]:
 def user_counts(session: Session) -> dict[int, int]:
     """Active users per organisation id, in one query."""
     query = select(User.organisation_id, func.count()).where(User.is_active).group_by(User.organisation_id)
-    return {org_id: count for org_id, count in session.execute(query).tuples()}
+    return {org_id: count for org_id, count in session.execute(query)}
 
 
 def get_by_short_name(session: Session, short_name: str) -> Organisation | None:
