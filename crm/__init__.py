@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
 
 from crm import config as config_module
-from crm import db, errors, formatting, http, security
+from crm import db, errors, formatting, http, navigation, security
 from crm.extensions import csrf, login_manager
+from crm.storage import Storage
 
 ROOT = Path(__file__).resolve().parent.parent
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -25,12 +28,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(config_module.load(Path(app.instance_path), test_config))
     db.init_app(app)
+    app.extensions["rabta.storage"] = Storage(Path(app.config["ATTACHMENTS_DIR"]), app.config["MAX_CONTENT_LENGTH"])
     http.init_app(app)  # before blueprints: it sets the bounded <int:...> converter
     register_write_intent(app)
     register_login(app)
     csrf.init_app(app)
     formatting.init_app(app)
-    app.context_processor(lambda: {"viewer": g.get("viewer")})
+    app.context_processor(
+        lambda: {"viewer": g.get("viewer"), "nav_items": navigation.nav_items, "nav_is_current": navigation.is_current}
+    )
     security.init_app(app)
     register_blueprints(app)
     errors.register(app)
@@ -43,7 +49,8 @@ def register_write_intent(app: Flask) -> None:
 
     @app.before_request
     def _mark_write_intent() -> None:
-        if request.method in UNSAFE_METHODS:
+        view = app.view_functions.get(request.endpoint or "")
+        if request.method in UNSAFE_METHODS or getattr(view, "writes", False):
             g.write_intent_token = db.set_write_intent(True)
 
     @app.teardown_request
@@ -60,15 +67,30 @@ def register_login(app: Flask) -> None:
     login_manager.user_loader(load_user_from_session)
 
 
-def register_blueprints(app: Flask) -> None:
-    from crm.accounts.views import bp as accounts_bp
-    from crm.admin.views import bp as admin_bp
-    from crm.api import init_app as init_api
-    from crm.audit.views import bp as audit_bp
-    from crm.dashboard.views import bp as dashboard_bp
+# Feature packages with pages, in navigation order; each has views.py with a blueprint `bp`.
+FEATURES = (
+    "accounts",
+    "dashboard",
+    "companies",
+    "contacts",
+    "threads",
+    "engagements",
+    "followups",
+    "requests",
+    "exceptions",
+    "designations",
+    "admin",
+    "audit",
+)
 
-    for blueprint in (accounts_bp, dashboard_bp, admin_bp, audit_bp):
-        app.register_blueprint(blueprint)
+
+def register_blueprints(app: Flask) -> None:
+    from crm.api import init_app as init_api
+
+    for feature in FEATURES:
+        # A feature may have no pages (yet): only an absent module is skipped, never a broken one.
+        if importlib.util.find_spec(f"crm.{feature}.views") is not None:
+            app.register_blueprint(importlib.import_module(f"crm.{feature}.views").bp)
     init_api(app)
 
 

@@ -105,6 +105,8 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "REMEMBER_COOKIE_DURATION": timedelta(days=0),
         "WTF_CSRF_TIME_LIMIT": _int("CSRF_TIME_LIMIT_SECONDS", 8 * 3600),
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 25) * 1024 * 1024,
+        # Attachments live outside static/ and are served only after the access check.
+        "ATTACHMENTS_DIR": _env("ATTACHMENTS_DIR") or str(instance_path / "attachments"),
         # Sign-in lockout: after this many consecutive failures the account is locked.
         "LOCKOUT_THRESHOLD": _int("LOCKOUT_THRESHOLD", 5),
         "LOCKOUT_MINUTES": _int("LOCKOUT_MINUTES", 15),

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter
+
+from crm.storage import Storage
 
 # Ids are 32-bit on both databases: a larger number names no record (and would overflow).
 MAX_ID = 2**31 - 1
@@ -27,6 +29,21 @@ def db_id(value: str) -> int:
     if not 1 <= number <= MAX_ID:
         raise ValueError("id out of range")
     return number
+
+
+def writes(view: Any) -> Any:
+    """Mark a GET view that writes (e.g. an audited read of minutes, R8).
+
+    Its SQLite transaction then begins with the write lock, as a POST's does.
+    """
+    view.writes = True
+    return view
+
+
+def storage() -> Storage:
+    """The attachment store of the current app."""
+    store: Storage = current_app.extensions["rabta.storage"]
+    return store
 
 
 def _has_nul(values: Any) -> bool:

@@ -6,6 +6,9 @@ requests, so the document cannot drift from what the API accepts.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+
 from flask import Flask, abort, g, request
 from flask_smorest import Api
 
@@ -48,14 +51,29 @@ def _authenticate() -> None:
     g.api_user = user
 
 
-def init_app(app: Flask) -> None:
-    from crm.api.me import blp as me_blp
-    from crm.api.users import blp as users_blp
+# One module per resource under crm/api/, each with a flask-smorest Blueprint `blp`.
+RESOURCES = (
+    "me",
+    "users",
+    "designations",
+    "companies",
+    "contacts",
+    "threads",
+    "engagements",
+    "follow_ups",
+    "engagement_requests",
+    "channel_exceptions",
+)
 
+
+def init_app(app: Flask) -> None:
     api = RabtaApi(app, spec_kwargs={"info": {"description": "Rabta engagement CRM — NSMCWG."}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
-    for blueprint in (me_blp, users_blp):
+    for resource in RESOURCES:
+        if importlib.util.find_spec(f"crm.api.{resource}") is None:
+            continue  # only an absent module is skipped, never a broken one
+        blueprint = importlib.import_module(f"crm.api.{resource}").blp
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
     app.before_request(_authenticate)

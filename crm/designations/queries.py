@@ -14,6 +14,20 @@ def active_designation(session: Session, kind: DesignationKind) -> Designation |
     return session.scalar(select(Designation).where(Designation.kind == kind, Designation.ended_at.is_(None)))
 
 
+def last_holder_id(session: Session, kind: DesignationKind) -> int | None:
+    """The user of the most recent designation of this kind, active or ended."""
+    query = select(Designation.user_id).where(Designation.kind == kind)
+    return session.scalar(query.order_by(Designation.effective_from.desc(), Designation.id.desc()).limit(1))
+
+
+def focal_person_id(session: Session) -> int | None:
+    """The user who holds the focal-person designation now, if anyone."""
+    query = select(Designation.user_id).where(
+        Designation.kind == DesignationKind.FOCAL_PERSON, Designation.ended_at.is_(None)
+    )
+    return session.scalar(query)
+
+
 def current_holders(session: Session) -> dict[DesignationKind, Designation]:
     """The active designation of each kind, with its holder and organisation loaded."""
     query = (

@@ -11,8 +11,9 @@ from crm.audit.services import Target, record, snapshot
 from crm.db import utcnow
 from crm.designations import policy
 from crm.designations.models import Designation, DesignationKind
-from crm.designations.queries import active_designation
+from crm.designations.queries import active_designation, last_holder_id
 from crm.errors import Conflict, Forbidden, Invalid, NotFound
+from crm.followups.services import transfer_outbound_follow_ups
 from crm.validation import aware_errors, length_errors, merge
 
 FIELDS = ("kind", "user_id", "effective_from", "ended_at", "approval_ref", "recorded_by_id")
@@ -79,6 +80,7 @@ def designate(
     fields = _validate(session, user_id, approval_ref, now, current)
     if fields:
         raise Invalid("The designation was not recorded.", fields=fields)
+    previous_holder = last_holder_id(session, kind)
     if current is not None:
         _end(session, current, actor=actor, when=now)
     designation = Designation(
@@ -93,6 +95,9 @@ def designate(
         target=Target.of(designation),
         after=snapshot(designation, *FIELDS),
     )
+    if kind is DesignationKind.FOCAL_PERSON and previous_holder not in (None, user_id):
+        # R1: the channel's open outbound actions follow the designation, even across a vacancy.
+        transfer_outbound_follow_ups(session, actor=actor, from_user_id=previous_holder, to_user_id=user_id)
     return designation
 
 

@@ -1,0 +1,1 @@
+"""Platform companies, their compliance profile and their services."""

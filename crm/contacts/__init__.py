@@ -1,0 +1,1 @@
+"""People at companies and government bodies."""

@@ -1,0 +1,1 @@
+"""Channel exceptions: contacts made outside the single channel, reviewed by the chair."""

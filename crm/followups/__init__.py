@@ -1,0 +1,1 @@
+"""Follow-ups: action items with an owner and a due date."""

@@ -1,0 +1,47 @@
+"""The main navigation: one list, filtered by role and by which features are installed.
+
+Templates loop over `nav_items()`; an entry whose endpoint is not registered is skipped, so
+a feature's link appears with the feature and never points at nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from crm.accounts.models import Role
+
+ALL_ROLES = frozenset(Role)
+CONTENT_ROLES = frozenset({Role.CHAIR, Role.SECRETARIAT, Role.MEMBER, Role.OBSERVER})
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: str
+    roles: frozenset[Role]
+    section: str  # the first part of the endpoint names that count as "this section"
+
+
+ITEMS = (
+    NavItem("dashboard.home", "Home", ALL_ROLES, "dashboard"),
+    NavItem("companies.index", "Companies", CONTENT_ROLES, "companies"),
+    NavItem("threads.board", "Negotiations", CONTENT_ROLES, "threads"),
+    NavItem("engagements.index", "Engagements", CONTENT_ROLES, "engagements"),
+    NavItem("followups.mine", "Follow-ups", CONTENT_ROLES, "followups"),
+    NavItem("requests.index", "Requests", CONTENT_ROLES, "requests"),
+    NavItem("designations.index", "Designations", ALL_ROLES, "designations"),
+    NavItem("admin.organisations", "Organisations", ALL_ROLES, "admin.organisations"),
+    NavItem("admin.users", "Users", frozenset({Role.ADMIN, Role.CHAIR}), "admin.user"),
+    NavItem("audit.events", "Audit log", frozenset({Role.ADMIN, Role.CHAIR}), "audit"),
+)
+
+
+def nav_items(role: Role) -> list[NavItem]:
+    views = current_app.view_functions
+    return [item for item in ITEMS if role in item.roles and item.endpoint in views]
+
+
+def is_current(item: NavItem, endpoint: str | None) -> bool:
+    return bool(endpoint) and (endpoint or "").startswith(item.section)

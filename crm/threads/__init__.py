@@ -1,0 +1,1 @@
+"""Negotiation threads and their stages."""
