@@ -20,11 +20,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from crm import create_app
+from crm.accounts.passwords import use_cheapest_hashing_for_tests
 from crm.accounts.models import Role, User
 from crm.db import Database, get_session
 from tests.factories import PASSWORD, make_user
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+# Real argon2id parameters cost ~50 ms a hash; the suite hashes thousands of times.
+use_cheapest_hashing_for_tests()
 
 
 def is_postgres(url: str) -> bool:

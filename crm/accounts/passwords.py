@@ -12,7 +12,7 @@ import secrets
 from functools import cache
 from pathlib import Path
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_LENGTH = 12
@@ -49,6 +49,13 @@ def password_problems(password: str, *, username: str = "") -> list[str]:
     if len(set(password)) < 5:
         problems.append("Use more different characters.")
     return problems
+
+
+def use_cheapest_hashing_for_tests() -> None:
+    """Swap in argon2's cheapest parameters: for the test suite only, never for real hashes."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
