@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from crm import create_app
-from crm.accounts.passwords import use_cheapest_hashing_for_tests
 from crm.accounts.models import Role, User
+from crm.accounts.passwords import use_cheapest_hashing_for_tests
 from crm.db import Database, get_session
 from tests.factories import PASSWORD, make_user
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 from crm.authz import actor, require_login
 from crm.db import get_session
@@ -11,6 +11,20 @@ from crm.designations import queries as designation_queries
 bp = Blueprint("dashboard", __name__)
 require_login(bp)
 
+# Pages "What comes next" may point to; each link shows only once its page is installed.
+NEXT_STEP_PAGES = (
+    "designations.index",
+    "designations.new",
+    "requests.index",
+    "requests.new",
+    "exceptions.index",
+    "exceptions.new",
+    "followups.mine",
+    "companies.index",
+    "threads.board",
+    "engagements.index",
+)
+
 
 @bp.route("/")
 def home() -> str:
@@ -18,4 +32,12 @@ def home() -> str:
     user = actor()
     holders = designation_queries.current_holders(session)
     mine = [d.kind for d in holders.values() if d.user_id == user.id]
-    return render_template("dashboard/home.html", holders=holders, my_designations=mine, role=user.role.value)
+    views = current_app.view_functions
+    return render_template(
+        "dashboard/home.html",
+        holders=holders,
+        my_designations=mine,
+        is_focal_person=any(kind.value == "focal_person" for kind in mine),
+        role=user.role.value,
+        has={endpoint: endpoint in views for endpoint in NEXT_STEP_PAGES},
+    )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from crm.accounts.models import User
 from crm.audit.services import Target, record, snapshot
@@ -16,6 +18,7 @@ from crm.errors import Conflict, Forbidden, Invalid, NotFound
 from crm.followups.services import transfer_outbound_follow_ups
 from crm.validation import aware_errors, length_errors, merge
 
+CONCURRENT = "Another designation of this kind was recorded or ended at the same moment. Reload and check."
 FIELDS = ("kind", "user_id", "effective_from", "ended_at", "approval_ref", "recorded_by_id")
 
 
@@ -27,7 +30,10 @@ def _require_chair(actor: User) -> None:
 def _end(session: Session, designation: Designation, *, actor: User, when: datetime) -> None:
     before = snapshot(designation, *FIELDS)
     designation.ended_at = when
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError as error:  # ended or replaced by a concurrent request
+        raise Conflict(CONCURRENT) from error
     record(
         session,
         actor=actor,
@@ -71,11 +77,13 @@ def designate(
     """Designate a user (R1): the current holder's designation ends in the same transaction.
 
     Raises Forbidden (not the chair), Invalid (unknown or ineligible user, no approval
-    reference, a naive or future `effective_from`, or one before the current holder's).
+    reference, a naive or future `effective_from`, or one before the current holder's),
+    Conflict (a concurrent designation of the same kind).
     The database's partial unique index backs the one-holder guarantee.
     """
     _require_chair(actor)
-    now = effective_from or utcnow()
+    # Kept in UTC from the start, so the record, its audit event and any answer agree.
+    now = effective_from.astimezone(UTC) if effective_from and effective_from.tzinfo else effective_from or utcnow()
     current = active_designation(session, kind)
     fields = _validate(session, user_id, approval_ref, now, current)
     if fields:
@@ -87,7 +95,10 @@ def designate(
         kind=kind, user_id=user_id, effective_from=now, approval_ref=approval_ref.strip(), recorded_by_id=actor.id
     )
     session.add(designation)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as error:  # the partial unique index: another designation of this kind won the race
+        raise Conflict(CONCURRENT) from error
     record(
         session,
         actor=actor,

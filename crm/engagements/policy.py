@@ -42,6 +42,21 @@ def minutes_refusal(actor: User, classification: Clearance, *, is_focal_person: 
     return NO_GRANT
 
 
+def can_record(actor: User, *, is_focal_person: bool) -> bool:
+    """Whether the actor may log some engagement (outbound as focal person, or inbound).
+
+    Views ask it to show the "Log an engagement" link and form; the service applies R2/R4.
+    """
+    return (is_focal_person and actor.is_active) or inbound_refusal(actor) is None
+
+
+def change_refusal(actor: User, minutes_refusal: str | None) -> str | None:
+    """Correcting an engagement or adding files: whoever may read its minutes (R5) and records."""
+    if minutes_refusal:
+        return minutes_refusal
+    return None if actor.is_active and actor.role in RECORDING_ROLES else NOT_PERMITTED
+
+
 def can_classify(actor: User, classification: Clearance) -> bool:
     """No one files minutes above their own clearance (they could not read them back)."""
     return actor.clearance.covers(classification)

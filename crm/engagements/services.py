@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from crm.accounts.models import Clearance, Role, User
 from crm.audit.services import Target, record, snapshot
@@ -19,6 +20,7 @@ from crm.engagements import policy
 from crm.engagements.models import Attachment, Direction, Engagement, EngagementKind, EngagementRevision
 from crm.errors import Conflict, Forbidden, Invalid, NotFound
 from crm.followups.services import create_follow_up
+from crm.http import MAX_ID
 from crm.organisations.models import Organisation
 from crm.storage import StoredFile
 from crm.threads.models import thread_companies
@@ -31,6 +33,9 @@ PARTICIPANT_LOADS = (
 )
 RESPONSE_DAYS = 7  # R4: the focal person's response to an inbound contact is due within a week
 FUTURE_TOLERANCE = timedelta(hours=12)
+# Older dates are typing mistakes (and year 1 cannot even be converted to UTC).
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+STALE_MESSAGE = "This engagement was corrected by someone else meanwhile. Reload it, then correct it again."
 AUDITED_FIELDS = ("kind", "direction", "occurred_at", "location", "company_id", "thread_id", "subject",
                   "summary", "classification", "our_ref", "their_ref", "diary_no", "needs_no_response")  # fmt: skip
 
@@ -61,18 +66,27 @@ class EngagementInput:
         return {f.name: getattr(self, f.name) for f in fields(self) if isinstance(getattr(self, f.name), str)}
 
 
+def _in_range(*ids: int | None) -> bool:
+    # An id the database cannot hold names no record (PostgreSQL would raise on it).
+    return all(i is None or 0 < i <= MAX_ID for i in ids)
+
+
 def _missing(session: Session, model: type, ids: list[int]) -> set[int]:
     if not ids:
         return set()
+    if not _in_range(*ids):
+        return set(ids)
     found = set(session.scalars(select(model.id).where(model.id.in_(ids))))  # type: ignore[attr-defined]
     return set(ids) - found
 
 
 def _reference_errors(session: Session, data: EngagementInput) -> FieldErrors:
     errors: FieldErrors = {}
-    if session.get(Company, data.company_id) is None:
+    if not _in_range(data.company_id) or session.get(Company, data.company_id) is None:
         return {"company_id": ["Choose a company from the list."]}
-    if data.thread_id is not None:
+    if data.thread_id is not None and not _in_range(data.thread_id):
+        errors["thread_id"] = ["Choose a negotiation thread of this company, or none."]
+    elif data.thread_id is not None:
         linked = session.scalar(
             select(thread_companies.c.thread_id).where(
                 thread_companies.c.thread_id == data.thread_id, thread_companies.c.company_id == data.company_id
@@ -85,7 +99,9 @@ def _reference_errors(session: Session, data: EngagementInput) -> FieldErrors:
     if _missing(session, Organisation, data.organisation_ids):
         errors["organisation_ids"] = ["Choose organisations from the list."]
     contacts = (
-        session.scalars(select(Contact).where(Contact.id.in_(data.contact_ids))).all() if data.contact_ids else []
+        session.scalars(select(Contact).where(Contact.id.in_(data.contact_ids))).all()
+        if data.contact_ids and _in_range(*data.contact_ids)
+        else []
     )
     if len(contacts) != len(set(data.contact_ids)) or any(c.company_id != data.company_id for c in contacts):
         errors["contact_ids"] = ["Choose company participants among this company's contacts."]
@@ -98,6 +114,8 @@ def _validate(session: Session, actor: User, data: EngagementInput) -> FieldErro
         errors.setdefault("subject", []).append("Give the engagement a subject.")
     if "occurred_at" not in errors and data.occurred_at > utcnow() + FUTURE_TOLERANCE:
         errors["occurred_at"] = ["Record engagements once they have happened (this date is in the future)."]
+    elif "occurred_at" not in errors and data.occurred_at < EARLIEST:
+        errors["occurred_at"] = ["Check the date: it is before 1990."]
     if not policy.can_classify(actor, data.classification):
         errors["classification"] = [f"You can classify up to {actor.clearance.label}, your clearance."]
     return merge(errors, _reference_errors(session, data))
@@ -187,15 +205,17 @@ def read_minutes(session: Session, *, actor: User, engagement: Engagement) -> st
 
 
 def _get_for_change(session: Session, actor: User, engagement_id: int, version: int | None) -> Engagement:
-    engagement = session.get(Engagement, engagement_id, options=PARTICIPANT_LOADS)
+    # populate_existing: the caller may hold this engagement already, loaded without its
+    # participants (lazy="raise") or at an older version.
+    engagement = session.get(Engagement, engagement_id, options=PARTICIPANT_LOADS, populate_existing=True)
     if engagement is None:
         raise NotFound("There is no such engagement.")
-    refusal = minutes_refusal(session, actor=actor, engagement=engagement)
-    if refusal or actor.role not in policy.RECORDING_ROLES:
+    refusal = policy.change_refusal(actor, minutes_refusal(session, actor=actor, engagement=engagement))
+    if refusal:
         raise Forbidden("Only people who may read this engagement's minutes can correct it or add files.",
-                        code=refusal or policy.NOT_PERMITTED)  # fmt: skip
+                        code=refusal)  # fmt: skip
     if version is not None and version != engagement.version:
-        raise Conflict("This engagement was corrected by someone else meanwhile. Reload it, then correct it again.")
+        raise Conflict(STALE_MESSAGE)
     return engagement
 
 
@@ -215,20 +235,28 @@ def correct_engagement(
         errors["reason"] = ["Say why the record is corrected."]
     if errors:
         raise Invalid("The correction was not saved: please correct the fields shown.", fields=errors)
-    previous = _previous_values(engagement)
-    _apply(session, engagement, data)
+    previous = engagement_state(engagement)
     revision_no = 1 + (
         session.scalar(select(func.count()).where(EngagementRevision.engagement_id == engagement.id)) or 0
     )
+    _apply(session, engagement, data)
     session.add(EngagementRevision(engagement_id=engagement.id, revision=revision_no, previous=previous,
                                    reason=reason.strip()[:500], changed_by_id=actor.id))  # fmt: skip
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError:
+        # Another transaction corrected it between our read and our write (R7).
+        raise Conflict(STALE_MESSAGE) from None
     record(session, actor=actor, action="engagement.correct", target=Target.of(engagement),
            before={k: previous[k] for k in AUDITED_FIELDS}, after=snapshot(engagement, *AUDITED_FIELDS))  # fmt: skip
     return engagement
 
 
-def _previous_values(engagement: Engagement) -> dict[str, Any]:
+def engagement_state(engagement: Engagement) -> dict[str, Any]:
+    """The correctable values of an engagement as plain JSON (a revision's `previous`).
+
+    Needs the participants, organisations and contacts loaded.
+    """
     return {
         **snapshot(engagement, *AUDITED_FIELDS, "minutes"),
         "participant_ids": [user.id for user in engagement.participants],
@@ -238,11 +266,13 @@ def _previous_values(engagement: Engagement) -> dict[str, Any]:
 
 
 def _apply(session: Session, engagement: Engagement, data: EngagementInput) -> None:
-    for name in ("kind", "occurred_at", "company_id", "thread_id", "summary", "minutes", "classification",
-                 "needs_no_response"):  # fmt: skip
+    for name in ("kind", "occurred_at", "company_id", "thread_id", "summary", "minutes", "classification"):
         setattr(engagement, name, getattr(data, name))
+    engagement.needs_no_response = data.needs_no_response and engagement.direction is Direction.INBOUND
     for name in ("location", "subject", "our_ref", "their_ref", "diary_no"):
         setattr(engagement, name, getattr(data, name).strip())
+    # Always an UPDATE of the row (once), so the version moves even when only participants change.
+    engagement.updated_at = utcnow()
     _set_participants(session, engagement, data)
 
 
@@ -269,3 +299,9 @@ def open_attachment(session: Session, *, actor: User, attachment_id: int) -> Att
         raise Forbidden(policy.REFUSAL_MESSAGES[refusal], code=refusal)
     record(session, actor=actor, action="attachment.read", target=Target.of(attachment))
     return attachment
+
+
+def record_export(session: Session, *, actor: User, filters: dict[str, Any], rows: int) -> None:
+    """R8: an export of the engagement list is audited (which filters, how many rows)."""
+    record(session, actor=actor, action="engagement.export", target=Target("engagements", "list"),
+           after={"filters": filters, "rows": rows})  # fmt: skip

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from crm.accounts.models import User
 from crm.audit.services import Target, record, snapshot
@@ -26,6 +27,7 @@ FIELDS = (
     "thread_id",
     "engagement_id",
 )
+NOTE_MAX = 4000
 
 
 def create_follow_up(
@@ -66,17 +68,31 @@ def create_follow_up(
 def complete_follow_up(
     session: Session, *, actor: User, follow_up_id: int, note: str = "", version: int | None = None
 ) -> FollowUp:
-    """Mark done with a completion note. Raises NotFound, Forbidden, Conflict."""
+    """Mark done with a completion note.
+
+    Raises NotFound, Forbidden (not_assignee), Conflict (not open, or stale version), Invalid
+    (a note longer than NOTE_MAX). Nothing is written when refused.
+    """
     follow_up = session.get(FollowUp, follow_up_id)
     if follow_up is None:
         raise NotFound("There is no such follow-up.")
     if not policy.can_complete(actor, follow_up):
-        raise Forbidden("Only the assignee, the chair or the secretariat can complete this follow-up.")
+        raise Forbidden(
+            "Only the assignee (or their organisation, for its queue), the chair or the secretariat can complete "
+            "this follow-up.",
+            code="not_assignee",
+        )
     if (version is not None and version != follow_up.version) or follow_up.status is not FollowUpStatus.OPEN:
         raise Conflict("This follow-up was changed meanwhile. Reload to see its state.")
+    if len(note) > NOTE_MAX:
+        raise Invalid("The follow-up was not completed.", fields={"note": [f"Use at most {NOTE_MAX} characters."]})
+    note = note.strip()
     before = snapshot(follow_up, "status")
     follow_up.status, follow_up.completion_note, follow_up.completed_at = FollowUpStatus.DONE, note, utcnow()
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError as error:  # changed by someone else between our read and this write
+        raise Conflict("This follow-up was changed meanwhile. Reload to see its state.") from error
     record(session, actor=actor, action="follow_up.complete", target=Target.of(follow_up), before=before,
            after=snapshot(follow_up, "status", "completion_note"))  # fmt: skip
     return follow_up
