@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, request, url_for
 from flask_wtf import FlaskForm
-from werkzeug.routing import IntegerConverter
+from sqlalchemy.orm import Session
+from werkzeug.routing import BuildError, IntegerConverter
 
+from crm.db import get_session
+from crm.errors import Conflict, Invalid
 from crm.storage import Storage
 
 # Ids are 32-bit on both databases: a larger number names no record (and would overflow).
@@ -44,6 +48,38 @@ def storage() -> Storage:
     """The attachment store of the current app."""
     store: Storage = current_app.extensions["rabta.storage"]
     return store
+
+
+def url_if_exists(endpoint: str, **values: Any) -> str | None:
+    """A link to another feature's page, or None when that page does not exist."""
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def submit_form(form: FlaskForm, save: Callable[[Session], Any], reshow: Callable[..., str]) -> tuple[bool, Any]:
+    """The life of a form post: validate, run the service in a savepoint, commit once.
+
+    Returns (True, the service's result) after the commit, or (False, a response): the form
+    re-shown with the user's input and field errors (Invalid), or with the conflict notice
+    and status 409 (Conflict, R7). A refused or invalid write leaves nothing behind.
+    """
+    if not form.validate_on_submit():
+        return False, reshow()
+    session = get_session()
+    try:
+        with session.begin_nested():
+            result = save(session)
+    except Invalid as error:
+        apply_field_errors(form, error.fields)
+        return False, reshow()
+    except Conflict:
+        return False, (reshow(conflict=True), 409)
+    session.commit()
+    return True, result
 
 
 def _has_nul(values: Any) -> bool:

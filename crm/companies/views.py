@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from crm.authz import actor, require_login
@@ -35,7 +34,7 @@ from crm.csvio import MAX_IMPORT_BYTES, csv_response
 from crm.db import get_session
 from crm.designations.queries import focal_person_id
 from crm.errors import Conflict, Forbidden, Invalid, NotFound
-from crm.http import apply_field_errors, db_id, writes
+from crm.http import apply_field_errors, db_id, url_if_exists, writes
 
 bp = Blueprint("companies", __name__)
 require_login(bp)
@@ -87,16 +86,6 @@ def save(form: FlaskForm, write: Callable[[], Any], current_version: Callable[[]
         return "conflict"
     session.commit()
     return "saved"
-
-
-def link(endpoint: str, **values: Any) -> str | None:
-    """A URL to another feature's page, or None while that page does not exist."""
-    if endpoint not in current_app.view_functions:
-        return None
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
 
 
 def form_text(form: FlaskForm, names: tuple[str, ...]) -> dict[str, Any]:
@@ -160,8 +149,8 @@ def profile(company_id: int) -> str:
     return render_template(
         "companies/profile.html", p=found, company=found.company, can_write=can_write(session),
         current_contacts={c.id for c in found.contacts if is_current(c, today)},
-        thread_links={t.id: link("threads.detail", thread_id=t.id) for t in found.threads},
-        engagement_links={e.id: link("engagements.detail", engagement_id=e.id) for e in found.engagements},
+        thread_links={t.id: url_if_exists("threads.detail", thread_id=t.id) for t in found.threads},
+        engagement_links={e.id: url_if_exists("engagements.detail", engagement_id=e.id) for e in found.engagements},
         older_url=url_for(".profile", company_id=company_id, before=f"{older[0].isoformat()},{older[1]}",
                           _anchor="timeline") if older else None,
         paged=request.args.get("before") is not None,

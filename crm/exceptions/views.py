@@ -8,11 +8,11 @@ from wtforms.fields.choices import SelectChoice
 
 from crm.authz import actor, require_login, role_required
 from crm.db import get_session
-from crm.errors import Conflict, Forbidden, Invalid, NotFound
+from crm.errors import Forbidden, Invalid, NotFound
 from crm.exceptions import policy, queries, services
 from crm.exceptions.forms import ReportForm, ReviewForm
 from crm.exceptions.models import ChannelException, ExceptionStatus
-from crm.http import apply_field_errors, db_id
+from crm.http import apply_field_errors, db_id, submit_form
 from crm.requests.queries import company_choices
 
 bp = Blueprint("exceptions", __name__, url_prefix="/exceptions")
@@ -102,19 +102,14 @@ def review(exception_id: int) -> Response | str | tuple[str, int]:
     if not policy.can_review(actor()):
         raise Forbidden("Only the chair reviews channel exceptions.", code=policy.NOT_CHAIR)
     form = ReviewForm()
-    if not form.validate_on_submit():
-        return _detail(exception_id, form=form)
-    session = get_session()
-    try:
-        with session.begin_nested():
-            services.review_exception(
-                session, actor=actor(), exception_id=exception_id, note=form.note.data or "", version=form.version.data
-            )
-    except Invalid as error:
-        apply_field_errors(form, error.fields)
-        return _detail(exception_id, form=form)
-    except Conflict:
-        return _detail(exception_id, form=form, conflict=True), 409
-    session.commit()
+    saved, outcome = submit_form(
+        form,
+        lambda session: services.review_exception(
+            session, actor=actor(), exception_id=exception_id, note=form.note.data or "", version=form.version.data
+        ),
+        lambda **kw: _detail(exception_id, form=form, **kw),
+    )
+    if not saved:
+        return outcome
     flash("Reviewed.", "success")
     return redirect(url_for("exceptions.detail", exception_id=exception_id))

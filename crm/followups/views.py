@@ -9,13 +9,13 @@ from werkzeug.wrappers import Response
 
 from crm.authz import actor, require_login
 from crm.db import get_session, utcnow
-from crm.errors import Conflict, Invalid, NotFound
+from crm.errors import NotFound
 from crm.followups import policy, queries, services
 from crm.followups.forms import CompleteForm
 from crm.followups.models import FollowUp
 from crm.followups.queries import DueCursor
 from crm.formatting import local
-from crm.http import MAX_ID, apply_field_errors
+from crm.http import MAX_ID, submit_form
 
 bp = Blueprint("followups", __name__, url_prefix="/follow-ups")
 require_login(bp)
@@ -94,19 +94,14 @@ def _complete_page(follow_up_id: int, form: CompleteForm, *, conflict: bool = Fa
 @bp.route("/<int:follow_up_id>/complete", methods=["GET", "POST"])
 def complete(follow_up_id: int) -> Response | str | tuple[str, int]:
     form = CompleteForm()
-    if not form.validate_on_submit():
-        return _complete_page(follow_up_id, form)
-    session = get_session()
-    try:
-        with session.begin_nested():
-            services.complete_follow_up(
-                session, actor=actor(), follow_up_id=follow_up_id, note=form.note.data or "", version=form.version.data
-            )
-    except Invalid as error:
-        apply_field_errors(form, error.fields)
-        return _complete_page(follow_up_id, form)
-    except Conflict:
-        return _complete_page(follow_up_id, form, conflict=True), 409
-    session.commit()
+    saved, outcome = submit_form(
+        form,
+        lambda session: services.complete_follow_up(
+            session, actor=actor(), follow_up_id=follow_up_id, note=form.note.data or "", version=form.version.data
+        ),
+        lambda **kw: _complete_page(follow_up_id, form, **kw),
+    )
+    if not saved:
+        return outcome
     flash("Marked as done.", "success")
     return redirect(url_for("followups.mine"))

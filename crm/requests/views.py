@@ -11,7 +11,7 @@ from crm.authz import actor, require_login
 from crm.db import get_session
 from crm.designations.queries import focal_person_id
 from crm.errors import Conflict, Forbidden, Invalid, NotFound
-from crm.http import MAX_ID, apply_field_errors, db_id
+from crm.http import MAX_ID, apply_field_errors, db_id, submit_form
 from crm.requests import policy, queries, services
 from crm.requests.forms import AcceptForm, DeclineForm, RequestForm
 from crm.requests.models import EngagementRequest, Urgency
@@ -146,19 +146,14 @@ def accept(request_id: int) -> Response | tuple[str, int]:
 @bp.route("/<int:request_id>/decline", methods=["POST"])
 def decline(request_id: int) -> Response | str | tuple[str, int]:
     form = DeclineForm()
-    if not form.validate_on_submit():
-        return _detail(request_id, decline=form)
-    session = get_session()
-    try:
-        with session.begin_nested():
-            services.decline_request(
-                session, actor=actor(), request_id=request_id, reason=form.reason.data or "", version=form.version.data
-            )
-    except Invalid as error:
-        apply_field_errors(form, error.fields)
-        return _detail(request_id, decline=form)
-    except Conflict:
-        return _detail(request_id, decline=form, conflict=True), 409
-    session.commit()
+    saved, outcome = submit_form(
+        form,
+        lambda session: services.decline_request(
+            session, actor=actor(), request_id=request_id, reason=form.reason.data or "", version=form.version.data
+        ),
+        lambda **kw: _detail(request_id, decline=form, **kw),
+    )
+    if not saved:
+        return outcome
     flash("Declined. The requester sees your reason.", "success")
     return redirect(url_for("requests.detail", request_id=request_id))

@@ -6,9 +6,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any, TypeVar
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -17,7 +16,7 @@ from crm.companies.models import Priority
 from crm.csvio import csv_response
 from crm.db import get_session
 from crm.errors import Conflict, Forbidden, Invalid, NotFound
-from crm.http import apply_field_errors, db_id, writes
+from crm.http import apply_field_errors, db_id, url_if_exists, writes
 from crm.organisations.queries import list_organisations
 from crm.threads import policy, queries, services
 from crm.threads.forms import NONE_CHOICE, EditThreadForm, StageForm, ThreadForm
@@ -47,16 +46,6 @@ def _filters(*, with_stage: bool = True) -> queries.ThreadFilters:
         company_id=request.args.get("company_id", type=db_id),
         priority=_enum_arg(Priority, "priority"),
     )
-
-
-def url_if_exists(endpoint: str, **values: Any) -> str | None:
-    """A link to another feature's page, or None while that page does not exist."""
-    if endpoint not in current_app.view_functions:
-        return None
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
 
 
 def _page_context(session: Session) -> dict[str, Any]:
