@@ -18,6 +18,7 @@ ALLOWED_TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "a",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
+HEADING_SHIFT = 2
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
@@ -30,7 +31,13 @@ def _parser() -> MarkdownIt:
 
 def render(text: str) -> Markup:
     """Sanitised HTML for Markdown `text` (safe to insert into a page)."""
-    html = _parser().render(text or "")
+    parser = _parser()
+    tokens = parser.parse(text or "")
+    for token in tokens:
+        # Minutes sit under the page's own h1/h2: their headings start at h3, in order.
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + HEADING_SHIFT, 6)}"
+    html = parser.renderer.render(tokens, parser.options, {})
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
