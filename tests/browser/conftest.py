@@ -54,12 +54,7 @@ class LiveServer:
 
 def run_setup(app: Flask) -> tuple[str, str]:
     """Run the real `setup` command; return the first admin's username and one-time password."""
-    # `flask setup` gets its app context from FlaskGroup; the test runner invokes the bare
-    # `app.cli` group, which gives one only to commands wrapped in `with_appcontext`, and
-    # `setup` is a plain click command (crm/cli.py). Pushing the context here is what
-    # FlaskGroup does, and stays harmless once the command carries `@with_appcontext`.
-    with app.app_context():
-        result = app.test_cli_runner().invoke(args=["setup"])
+    result = app.test_cli_runner().invoke(args=["setup"])
     assert result.exit_code == 0, f"`setup` failed:\n{result.output}"
     username = re.search(r"username: (\S+)", result.output)
     password = SETUP_PASSWORD_LINE.search(result.output)
@@ -68,8 +63,21 @@ def run_setup(app: Flask) -> tuple[str, str]:
     return username.group(1), password.group(1)
 
 
+@dataclass(frozen=True)
+class LiveSite:
+    """A live server together with its app, for tests that arrange data through the services.
+
+    Push `app.app_context()` and use `crm.db.get_session()`: the session writes to the very
+    database the browser's requests read, so commit before driving the page.
+    """
+
+    server: LiveServer
+    app: Flask
+
+
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+    """The app on a fresh SQLite file (it commits for real), set up and served on a free port."""
     app = make_app(f"sqlite:///{tmp_path_factory.mktemp('live') / 'rabta-live.db'}")
     try:
         username, password = run_setup(app)
@@ -77,13 +85,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         thread = threading.Thread(target=server.serve_forever, name="rabta-live-server", daemon=True)
         thread.start()
         try:
-            yield LiveServer(f"http://127.0.0.1:{server.server_port}", username, password)
+            yield LiveSite(LiveServer(f"http://127.0.0.1:{server.server_port}", username, password), app)
         finally:
             server.shutdown()
             server.server_close()
             thread.join(timeout=10)
     finally:
         app.extensions["rabta.db"].engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(live_site: LiveSite) -> LiveServer:
+    return live_site.server
 
 
 @pytest.fixture(scope="session")
