@@ -98,6 +98,7 @@ def register_cli(app: Flask) -> None:
     from crm.accounts.cli import users_cli
     from crm.audit.cli import audit_cli
     from crm.cli import db_cli, setup_command
+    from crm.demo.cli import demo_command
 
-    for command in (db_cli, users_cli, audit_cli, setup_command):
+    for command in (db_cli, users_cli, audit_cli, setup_command, demo_command):
         app.cli.add_command(command)
