@@ -75,11 +75,15 @@ FEATURES = (
     "contacts",
     "threads",
     "engagements",
+    "commitments",
     "followups",
+    "notifications",
+    "feeds",
     "requests",
     "exceptions",
     "designations",
     "admin",
+    "scheduler",
     "audit",
 )
 

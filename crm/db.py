@@ -15,8 +15,9 @@ from enum import Enum
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -153,3 +154,15 @@ def write_intent() -> Iterator[None]:
         yield
     finally:
         _write_intent.reset(token)
+
+
+def insert_once(session: Session, table: Table, values: dict[str, Any], keys: list[str]) -> int | None:
+    """Insert a row unless one with the same unique `keys` exists: the new id, or None.
+
+    `INSERT ... ON CONFLICT DO NOTHING` on both databases, so concurrent writers of the same
+    key (two scheduler processes) never fail and never duplicate.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=keys).returning(table.c.id)
+    result: int | None = session.execute(statement).scalar_one_or_none()
+    return result

@@ -30,12 +30,14 @@ ITEMS = (
     NavItem("threads.board", "Negotiations", CONTENT_ROLES, "threads"),
     NavItem("contacts.index", "Contacts", CONTENT_ROLES, "contacts"),
     NavItem("engagements.index", "Engagements", CONTENT_ROLES, "engagements"),
+    NavItem("commitments.register", "Commitments", CONTENT_ROLES, "commitments"),
     NavItem("followups.mine", "Follow-ups", CONTENT_ROLES, "followups"),
     NavItem("requests.index", "Requests", CONTENT_ROLES, "requests"),
     NavItem("exceptions.index", "Exceptions", frozenset({Role.CHAIR, Role.SECRETARIAT, Role.MEMBER}), "exceptions"),
     NavItem("designations.index", "Designations", ALL_ROLES, "designations"),
     NavItem("admin.organisations", "Organisations", ALL_ROLES, "admin.organisations"),
     NavItem("admin.users", "Users", frozenset({Role.ADMIN, Role.CHAIR}), "admin.user"),
+    NavItem("scheduler.health", "Scheduler", frozenset({Role.ADMIN}), "scheduler"),
     NavItem("audit.events", "Audit log", frozenset({Role.ADMIN, Role.CHAIR}), "audit"),
 )
 

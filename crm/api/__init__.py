@@ -60,7 +60,9 @@ RESOURCES = (
     "contacts",
     "threads",
     "engagements",
+    "commitments",
     "follow_ups",
+    "notifications",
     "engagement_requests",
     "channel_exceptions",
 )

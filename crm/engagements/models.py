@@ -122,6 +122,8 @@ class Attachment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     engagement_id: Mapped[int | None] = mapped_column(ForeignKey("engagements.id"), index=True)
+    # Evidence of a commitment (issue 4); an attachment belongs to one record.
+    commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(BigInteger)

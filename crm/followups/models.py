@@ -23,6 +23,16 @@ class FollowUpStatus(StrEnum):
         return self.value.capitalize()
 
 
+class FollowUpPriority(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
 class FollowUp(Base):
     __tablename__ = "follow_ups"
 
@@ -33,11 +43,13 @@ class FollowUp(Base):
     assignee_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     due_date: Mapped[date | None]
     status: Mapped[FollowUpStatus] = mapped_column(str_enum(FollowUpStatus), default=FollowUpStatus.OPEN)
+    priority: Mapped[FollowUpPriority] = mapped_column(str_enum(FollowUpPriority), default=FollowUpPriority.MEDIUM)
     # An action towards a company: it belongs to whoever holds the focal-person designation (R1).
     is_outbound_action: Mapped[bool] = mapped_column(default=False)
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"), index=True)
     engagement_id: Mapped[int | None] = mapped_column(ForeignKey("engagements.id"), index=True)
+    commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"), index=True)
     completion_note: Mapped[str] = mapped_column(Text, default="")
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -48,4 +60,8 @@ class FollowUp(Base):
     assignee_organisation: Mapped[Organisation | None] = relationship(lazy="raise")
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_follow_ups_assignee_status_due", "assignee_id", "status", "due_date"),)
+    __table_args__ = (
+        Index("ix_follow_ups_assignee_status_due", "assignee_id", "status", "due_date"),
+        # The reminder and escalation jobs scan open follow-ups by due date.
+        Index("ix_follow_ups_status_due", "status", "due_date", "id"),
+    )
