@@ -11,6 +11,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("development", "test", "production")
 DATABASE_SCHEMES = ("sqlite", "postgresql+psycopg")
@@ -84,6 +85,53 @@ def secret_key(environment: str, instance_path: Path) -> str:
     return key
 
 
+def _int_list(name: str, default: list[int]) -> list[int]:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        values = sorted({int(part) for part in raw.split(",") if part.strip()}, reverse=True)
+    except ValueError:
+        raise ConfigError(f"{name} must be whole numbers separated by commas, e.g. 3,1; got {raw!r}.") from None
+    if any(v < 0 for v in values):
+        raise ConfigError(f"{name} must not hold negative numbers, got {raw!r}.")
+    return values
+
+
+def webhook_urls() -> list[str]:
+    """WEBHOOK_URLS: the only places webhooks are ever sent (comma-separated http(s) URLs)."""
+    urls = [part.strip() for part in (_env("WEBHOOK_URLS") or "").split(",") if part.strip()]
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"WEBHOOK_URLS must hold http(s) URLs with a host; got {url!r}.")
+    if urls and not _env("WEBHOOK_SECRET"):
+        raise ConfigError("WEBHOOK_SECRET must be set when WEBHOOK_URLS is (it signs every webhook, HMAC-SHA256).")
+    return urls
+
+
+def delivery_settings() -> dict[str, Any]:
+    """Reminders, e-mail (SMTP) and webhooks; all off unless configured (see README)."""
+    return {
+        # Absolute links in e-mails, webhooks and the calendar feed point here.
+        "PUBLIC_URL": (_env("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "REMINDER_DAYS": _int_list("REMINDER_DAYS", [3, 1]),
+        "DIGEST_HOUR": _int("DIGEST_HOUR", 8),  # Pakistan time
+        "SMTP_HOST": _env("SMTP_HOST", ""),
+        "SMTP_PORT": _int("SMTP_PORT", 25),
+        "SMTP_USERNAME": _env("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": _env("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _bool("SMTP_STARTTLS", False),
+        "SMTP_TIMEOUT_SECONDS": _int("SMTP_TIMEOUT_SECONDS", 10),
+        "MAIL_FROM": _env("MAIL_FROM", "rabta@localhost"),
+        "WEBHOOK_URLS": webhook_urls(),
+        "WEBHOOK_SECRET": _env("WEBHOOK_SECRET", ""),
+        "WEBHOOK_TIMEOUT_SECONDS": _int("WEBHOOK_TIMEOUT_SECONDS", 5),
+        "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", 8),
+        "SCHEDULER_LEASE_SECONDS": _int("SCHEDULER_LEASE_SECONDS", 60),
+    }
+
+
 def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment, then apply test overrides."""
     overrides = overrides or {}
@@ -117,6 +165,7 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
         "TIMEZONE": "Asia/Karachi",
+        **delivery_settings(),
     }
     config.update(overrides)
     return config
