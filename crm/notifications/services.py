@@ -7,7 +7,9 @@ a job run twice, or two schedulers racing, leave one notification and one messag
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+from datetime import date, datetime, timedelta
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import update
@@ -17,11 +19,13 @@ from crm.accounts.models import User
 from crm.audit.services import Target, record
 from crm.db import insert_once, utcnow
 from crm.errors import NotFound
+from crm.notifications import policy
 from crm.notifications.models import (
     Notification,
     NotificationKind,
     OutboxChannel,
     OutboxMessage,
+    OutboxStatus,
 )
 
 TITLE_MAX = 300
@@ -95,7 +99,7 @@ def queue_message(
 def mark_read(session: Session, *, actor: User, notification_id: int) -> Notification:
     """Mark one of the actor's notifications read. Raises NotFound for anyone else's."""
     notification = session.get(Notification, notification_id)
-    if notification is None or notification.user_id != actor.id:
+    if notification is None or not policy.can_view(actor, notification):
         raise NotFound("There is no such notification.")
     if notification.read_at is None:
         notification.read_at = utcnow()
@@ -117,3 +121,133 @@ def mark_all_read(session: Session, *, actor: User) -> int:
         record(session, actor=actor, action="notification.read_all", target=Target("users", str(actor.id)),
                after={"count": count})  # fmt: skip
     return count
+
+
+# Webhooks and the outbox's life cycle. The delivery job (crm/notifications/delivery.py) owns
+# the transactions and the network; these functions only move a message between states.
+
+KEY_MAX = 250
+ERROR_MAX = 1000
+# While one sender holds a message (between its claim and its outcome) no other sender takes
+# it; if the sender dies, the message is due again when the lease runs out.
+CLAIM_LEASE = timedelta(minutes=5)
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_RETRY = timedelta(hours=6)
+
+
+def _json_ready(value: Any) -> Any:
+    """Dates, times and enums as JSON text (the payload is stored in a JSON column)."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    return value
+
+
+def webhook_key(key: str, url: str) -> str:
+    """The outbox key of one event for one receiver; ValueError when it would not fit."""
+    outbox_key = f"webhook:{hashlib.sha256(url.encode()).hexdigest()[:12]}:{key}"
+    if len(outbox_key) > KEY_MAX:
+        raise ValueError(f"webhook event key too long ({len(key)} characters)")
+    return outbox_key
+
+
+def queue_webhook_event(
+    session: Session, *, event: str, key: str, data: dict[str, Any], now: datetime, urls: list[str]
+) -> list[int]:
+    """Queue one webhook per receiver in `urls` (WEBHOOK_URLS), once per (key, receiver).
+
+    The payload is `{"event", "key", "occurred_at", "data"}`; `data` must hold ids, dates and
+    links only, never classified text (R5). Returns the ids of the messages queued now (a key
+    queued before yields nothing, so a job run twice sends each event once).
+    """
+    payload = {"event": event, "key": key, "occurred_at": now.isoformat(), "data": _json_ready(data)}
+    queued = []
+    for url in urls:
+        message_id = queue_message(
+            session, key=webhook_key(key, url), channel=OutboxChannel.WEBHOOK, recipient=url,
+            subject=event, payload=payload, now=now,
+        )  # fmt: skip
+        if message_id is not None:
+            queued.append(message_id)
+    return queued
+
+
+def claim_message(
+    session: Session, *, message_id: int, now: datetime, max_attempts: int, lease: timedelta = CLAIM_LEASE
+) -> OutboxMessage | None:
+    """Take a due message for one send attempt: the message, or None if it is not ours to send.
+
+    One conditional UPDATE (still pending, due, attempts left) counts the attempt and pushes
+    the message out of reach for `lease`; the database lets only one sender's UPDATE match, so
+    two senders never both send it. The caller must commit before sending.
+    """
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.next_attempt_at <= now,
+            OutboxMessage.attempts < max_attempts,
+        )
+        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return None
+    return session.get(OutboxMessage, message_id, populate_existing=True)
+
+
+def record_sent(session: Session, *, message_id: int, now: datetime) -> None:
+    """The message was handed over (SMTP accepted it, or the receiver answered 2xx)."""
+    _set(session, message_id, status=OutboxStatus.SENT, sent_at=now, last_error="")
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff after the n-th failed attempt: 1, 2, 4... minutes, at most 6 hours."""
+    return min(FIRST_RETRY * 2 ** min(max(attempts - 1, 0), 16), LONGEST_RETRY)
+
+
+def record_failure(
+    session: Session, *, message: OutboxMessage, error: str, now: datetime, max_attempts: int
+) -> OutboxStatus:
+    """A failed attempt: due again after the backoff, or FAILED once `max_attempts` are spent."""
+    if message.attempts >= max_attempts:
+        return give_up(session, message_id=message.id, error=error)
+    _set(session, message.id, next_attempt_at=now + retry_delay(message.attempts), last_error=error[:ERROR_MAX])
+    return OutboxStatus.PENDING
+
+
+def give_up(session: Session, *, message_id: int, error: str) -> OutboxStatus:
+    """Never send this message (kept, with the reason, for the admin to see)."""
+    _set(session, message_id, status=OutboxStatus.FAILED, last_error=error[:ERROR_MAX])
+    return OutboxStatus.FAILED
+
+
+def give_up_abandoned(session: Session, *, now: datetime, max_attempts: int) -> int:
+    """Fail pending messages whose attempts ran out without an outcome (their sender stopped
+    mid-send every time, so the lease expired); how many."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.next_attempt_at <= now,
+            OutboxMessage.attempts >= max_attempts,
+        )
+        .values(status=OutboxStatus.FAILED, last_error="The sender stopped during every attempt; gave up.")
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _set(session: Session, message_id: int, **values: Any) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
