@@ -5,15 +5,21 @@ from crm.audit.models import AuditChainHead, AuditEvent
 from crm.commitments.models import Commitment
 from crm.companies.models import Company, Service, ServiceAccessPeriod
 from crm.contacts.models import Contact
+from crm.datarequests.models import DataRequest, DataResponse
 from crm.designations.models import Designation
+from crm.directives.models import Directive, MilestoneRecord, ProgressReport
 from crm.engagements.models import Attachment, Engagement, EngagementRevision
 from crm.exceptions.models import ChannelException
 from crm.feeds.models import CalendarFeed
 from crm.followups.models import FollowUp
+from crm.meetings.models import Nomination, Recommendation, WGDecision, WGMeeting
+from crm.notes.models import NotesRequest
 from crm.notifications.models import Notification, OutboxMessage
 from crm.organisations.models import Organisation
 from crm.requests.models import EngagementRequest
+from crm.reviews.models import DraftComment, DraftReview
 from crm.scheduler.models import JobRun, SchedulerLease
+from crm.statements.models import Statement
 from crm.threads.models import StageChange, Thread
 
 __all__ = [
@@ -26,19 +32,32 @@ __all__ = [
     "Commitment",
     "Company",
     "Contact",
+    "DataRequest",
+    "DataResponse",
     "Designation",
+    "Directive",
+    "DraftComment",
+    "DraftReview",
     "Engagement",
     "EngagementRequest",
     "EngagementRevision",
     "FollowUp",
     "JobRun",
+    "MilestoneRecord",
+    "Nomination",
+    "NotesRequest",
     "Notification",
     "Organisation",
     "OutboxMessage",
+    "ProgressReport",
+    "Recommendation",
     "SchedulerLease",
     "Service",
     "ServiceAccessPeriod",
     "StageChange",
+    "Statement",
     "Thread",
     "User",
+    "WGDecision",
+    "WGMeeting",
 ]

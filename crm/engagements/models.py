@@ -124,6 +124,10 @@ class Attachment(Base):
     engagement_id: Mapped[int | None] = mapped_column(ForeignKey("engagements.id"), index=True)
     # Evidence of a commitment (issue 4); an attachment belongs to one record.
     commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"), index=True)
+    # Files of the governance workflows (issue 5): progress reports, data responses, drafts.
+    progress_report_id: Mapped[int | None] = mapped_column(ForeignKey("directive_progress.id"), index=True)
+    data_response_id: Mapped[int | None] = mapped_column(ForeignKey("data_responses.id"), index=True)
+    draft_review_id: Mapped[int | None] = mapped_column(ForeignKey("draft_reviews.id"), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(BigInteger)

@@ -50,6 +50,10 @@ class FollowUp(Base):
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"), index=True)
     engagement_id: Mapped[int | None] = mapped_column(ForeignKey("engagements.id"), index=True)
     commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"), index=True)
+    directive_id: Mapped[int | None] = mapped_column(ForeignKey("directives.id"), index=True)
+    data_request_id: Mapped[int | None] = mapped_column(ForeignKey("data_requests.id"), index=True)
+    # An action item of a WG meeting (issue 5).
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("wg_meetings.id"), index=True)
     completion_note: Mapped[str] = mapped_column(Text, default="")
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
