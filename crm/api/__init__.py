@@ -65,6 +65,14 @@ RESOURCES = (
     "notifications",
     "engagement_requests",
     "channel_exceptions",
+    "directives",
+    "statements",
+    "notes_requests",
+    "draft_reviews",
+    "data_requests",
+    "meetings",
+    "recommendations",
+    "nominations",
 )
 
 
