@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from crm.authz import actor, require_login
+from crm.commitments import policy as commitment_policy
+from crm.commitments import queries as commitment_queries
 from crm.companies import importing, policy, queries, services
 from crm.companies.forms import (
     AccessStatusForm,
@@ -138,6 +140,18 @@ def _before_arg() -> queries.Cursor | None:
         return None
 
 
+def _commitments_section(session: Session, company_id: int) -> dict[str, Any]:
+    """The company's open commitments and their counts, for those who read that register."""
+    if not commitment_policy.can_view(actor()):
+        return {"commitments": None}
+    today = commitment_queries.today()
+    return {
+        "commitments": commitment_queries.open_commitments_of_company(session, company_id),
+        "commitment_counts": commitment_queries.company_counts(session, company_id, on=today),
+        "commitments_today": today,
+    }
+
+
 @bp.route("/companies/<int:company_id>")
 def profile(company_id: int) -> str:
     session = get_session()
@@ -148,6 +162,7 @@ def profile(company_id: int) -> str:
     older = found.next_before
     return render_template(
         "companies/profile.html", p=found, company=found.company, can_write=can_write(session),
+        **_commitments_section(session, company_id),
         current_contacts={c.id for c in found.contacts if is_current(c, today)},
         thread_links={t.id: url_if_exists("threads.detail", thread_id=t.id) for t in found.threads},
         engagement_links={e.id: url_if_exists("engagements.detail", engagement_id=e.id) for e in found.engagements},

@@ -305,3 +305,16 @@ def record_export(session: Session, *, actor: User, filters: dict[str, Any], row
     """R8: an export of the engagement list is audited (which filters, how many rows)."""
     record(session, actor=actor, action="engagement.export", target=Target("engagements", "list"),
            after={"filters": filters, "rows": rows})  # fmt: skip
+
+
+def build_attachment(session: Session, *, actor: User, stored: StoredFile, commitment_id: int) -> Attachment:
+    """The row of a commitment's evidence file (Attachment rows are built only in this module).
+
+    For crm.commitments.services.attach_evidence, which checks who may attach and audits the
+    write; this only adds and flushes the row.
+    """
+    attachment = Attachment(commitment_id=commitment_id, filename=stored.filename, content_type=stored.content_type,
+                            size=stored.size, sha256=stored.sha256, uploaded_by_id=actor.id)  # fmt: skip
+    session.add(attachment)
+    session.flush()
+    return attachment

@@ -12,6 +12,9 @@ from wtforms.fields.choices import SelectChoice
 
 from crm.accounts.models import Clearance, User
 from crm.authz import actor, require_login
+from crm.commitments import policy as commitment_policy
+from crm.commitments import queries as commitment_queries
+from crm.commitments import services as commitment_services
 from crm.csvio import csv_response
 from crm.db import get_session
 from crm.designations.queries import focal_person_id
@@ -192,6 +195,17 @@ def _previous_minutes_readable(user: User, refusal: str | None, detail: queries.
     }
 
 
+def _commitments_section(session: Any, user: User, engagement_id: int) -> dict[str, Any]:
+    """The commitments made in this engagement, for those who read that register (else None)."""
+    if not commitment_policy.can_view(user):
+        return {"commitments": None}
+    return {
+        "commitments": commitment_queries.commitments_of_engagement(session, engagement_id),
+        "can_record_commitment": commitment_services.can_record(session, actor=user),
+        "commitments_today": commitment_queries.today(),
+    }
+
+
 def _render_detail(engagement_id: int, upload_form: AttachmentForm) -> str:
     session, user = get_session(), actor()
     detail = queries.get_detail(session, engagement_id)
@@ -205,6 +219,7 @@ def _render_detail(engagement_id: int, upload_form: AttachmentForm) -> str:
         refusal_message=policy.REFUSAL_MESSAGES.get(refusal or ""), upload_form=upload_form,
         can_change=policy.change_refusal(user, refusal) is None,
         previous_minutes=_previous_minutes_readable(user, refusal, detail), labels=FIELD_LABELS,
+        **_commitments_section(session, user, engagement_id),
     )  # fmt: skip
 
 

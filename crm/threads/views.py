@@ -12,6 +12,9 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from crm.authz import actor, require_login
+from crm.commitments import policy as commitment_policy
+from crm.commitments import queries as commitment_queries
+from crm.commitments.models import Commitment
 from crm.companies.models import Priority
 from crm.csvio import csv_response
 from crm.db import get_session
@@ -126,6 +129,13 @@ def _stage_form(thread: Thread, *, submitted: bool = False) -> StageForm:
     return form
 
 
+def _open_commitments(session: Session, thread_id: int) -> list[Commitment] | None:
+    """The thread's open commitments, for those who read the commitments register (else None)."""
+    if not commitment_policy.can_view(actor()):
+        return None
+    return commitment_queries.open_commitments_of_thread(session, thread_id)
+
+
 @bp.route("/threads/<int:thread_id>")
 def detail(thread_id: int) -> str:
     session = get_session()
@@ -137,6 +147,7 @@ def detail(thread_id: int) -> str:
         engagements=engagements[:TIMELINE_PAGE], follow_ups=queries.open_follow_ups(session, thread.id),
         next_before=engagements[TIMELINE_PAGE - 1].id if len(engagements) > TIMELINE_PAGE else None,
         paged=before is not None, stage_form=_stage_form(thread), link=url_if_exists, **_page_context(session),
+        commitments=_open_commitments(session, thread.id),
     )  # fmt: skip
 
 
