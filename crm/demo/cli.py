@@ -25,6 +25,7 @@ from crm.companies.services import CompanyInput, ServiceInput, add_service, chan
 from crm.contacts.services import ContactInput, create_contact
 from crm.db import get_session, utcnow, write_intent
 from crm.demo import data
+from crm.demo.commitments import add_commitments, add_follow_ups
 from crm.designations.models import DesignationKind
 from crm.designations.services import designate
 from crm.engagements.models import Direction, EngagementKind
@@ -121,6 +122,8 @@ def build(session: Session, *, password: str, engagements: int) -> Demo:
     add_companies(demo)
     add_threads(demo)
     add_engagements(demo, random.Random(SEED), engagements)  # noqa: S311 (demo data, not secrets)
+    add_commitments(demo)
+    add_follow_ups(demo)
     return demo
 
 
