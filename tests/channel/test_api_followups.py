@@ -15,7 +15,7 @@ from tests.factories import make_user
 BASE = "/api/v1/follow-ups"
 FIELDS = {"id", "title", "details", "assignee_id", "assignee_organisation_id", "due_date", "status",
           "is_outbound_action", "company_id", "thread_id", "engagement_id", "completion_note", "completed_at",
-          "created_at", "version"}  # fmt: skip
+          "created_at", "version", "priority", "commitment_id"}  # fmt: skip
 
 
 @pytest.fixture
