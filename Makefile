@@ -82,7 +82,14 @@ $(DEV_MARKER): requirements-dev.txt $(RUNTIME_MARKER)
 setup: venv ## Migrate, load reference data, create the first admin (prints its one-time password)
 	$(BIN)/flask --app app setup
 
-run: setup ## Set up, then serve http://127.0.0.1:5000 (SQLite in instance/)
+# The scheduler (reminders, escalations, e-mail) runs as a second process beside the server,
+# as in production, and stops with it: the EXIT trap ends it whether the server stops on
+# Ctrl-C (the INT trap turns the signal into an exit, which runs the EXIT trap) or fails.
+run: setup ## Set up, then serve http://127.0.0.1:5000 (SQLite in instance/) with the scheduler beside it
+	@$(BIN)/flask --app app scheduler & scheduler=$$!; \
+	trap 'kill -TERM $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
+	echo "Scheduler started (pid $$scheduler); it stops when the server stops."; \
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 chromium: ## Make sure the system Chromium used by the browser tests is installed

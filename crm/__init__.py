@@ -82,6 +82,13 @@ FEATURES = (
     "requests",
     "exceptions",
     "designations",
+    "directives",
+    "governance",
+    "meetings",
+    "statements",
+    "notes",
+    "reviews",
+    "datarequests",
     "admin",
     "scheduler",
     "audit",
@@ -103,6 +110,7 @@ def register_cli(app: Flask) -> None:
     from crm.audit.cli import audit_cli
     from crm.cli import db_cli, setup_command
     from crm.demo.cli import demo_command
+    from crm.scheduler.cli import jobs_cli, scheduler_command
 
-    for command in (db_cli, users_cli, audit_cli, setup_command, demo_command):
+    for command in (db_cli, users_cli, audit_cli, setup_command, demo_command, scheduler_command, jobs_cli):
         app.cli.add_command(command)
