@@ -100,7 +100,7 @@ def register_blueprints(app: Flask) -> None:
 
     for feature in FEATURES:
         # A feature may have no pages (yet): only an absent module is skipped, never a broken one.
-        if importlib.util.find_spec(f"crm.{feature}.views") is not None:
+        if importlib.util.find_spec(f"crm.{feature}") and importlib.util.find_spec(f"crm.{feature}.views"):
             app.register_blueprint(importlib.import_module(f"crm.{feature}.views").bp)
     init_api(app)
 
