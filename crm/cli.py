@@ -60,6 +60,7 @@ def setup_command(admin_username: str, admin_org: str) -> None:
     from crm.accounts import queries as account_queries
     from crm.accounts import services as account_services
     from crm.accounts.models import Clearance, Role
+    from crm.directives.services import load_reference_directives
     from crm.organisations import queries as organisation_queries
     from crm.organisations.services import load_reference_organisations
 
@@ -68,6 +69,8 @@ def setup_command(admin_username: str, admin_org: str) -> None:
         session = get_session()
         added = load_reference_organisations(session)
         click.echo(f"Reference data: {added} organisation(s) added.")
+        directives = load_reference_directives(session)
+        click.echo(f"Reference data: {directives} directive(s) of the PMO letter added.")
         if account_queries.count_admins(session) == 0:
             organisation = organisation_queries.get_by_short_name(session, admin_org)
             if organisation is None:

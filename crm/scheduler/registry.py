@@ -128,6 +128,20 @@ JOBS: tuple[JobSpec, ...] = (
         at_start=True,
     ),
     JobSpec(
+        "directive_reminders",
+        "crm.directives.jobs:directive_reminders",
+        Hourly(20),
+        "Remind the action-by organisations before a PM's directive falls due (REMINDER_DAYS).",
+        at_start=True,
+    ),
+    JobSpec(
+        "directive_escalation",
+        "crm.directives.jobs:directive_escalation",
+        Hourly(25),
+        "Escalate directives that fell overdue to the chair (in-app, e-mail, webhook).",
+        at_start=True,
+    ),
+    JobSpec(
         "daily_digest",
         "crm.notifications.jobs:daily_digest",
         Daily(8, hour_setting="DIGEST_HOUR"),

@@ -1,0 +1,1 @@
+"""Governance paths of the PM's directions: focal-person nominations (3), recommendations (2)."""
