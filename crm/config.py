@@ -129,6 +129,8 @@ def delivery_settings() -> dict[str, Any]:
         "WEBHOOK_TIMEOUT_SECONDS": _int("WEBHOOK_TIMEOUT_SECONDS", 5),
         "OUTBOX_MAX_ATTEMPTS": _int("OUTBOX_MAX_ATTEMPTS", 8),
         "SCHEDULER_LEASE_SECONDS": _int("SCHEDULER_LEASE_SECONDS", 60),
+        # How long an approved notes request lets its requester read the minutes (R6).
+        "NOTES_GRANT_DAYS": _int("NOTES_GRANT_DAYS", 30),
     }
 
 

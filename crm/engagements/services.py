@@ -21,6 +21,7 @@ from crm.engagements.models import Attachment, Direction, Engagement, Engagement
 from crm.errors import Conflict, Forbidden, Invalid, NotFound
 from crm.followups.services import create_follow_up
 from crm.http import MAX_ID
+from crm.notes.queries import has_live_grant
 from crm.organisations.models import Organisation
 from crm.storage import StoredFile
 from crm.threads.models import thread_companies
@@ -182,17 +183,27 @@ def log_engagement(session: Session, *, actor: User, data: EngagementInput) -> E
 
 
 def _has_grant(session: Session, actor: User, engagement: Engagement) -> bool:
-    # Notes-request grants (R5, R6) arrive with the governance issue; until then nobody
-    # outside the focal person, chair and secretariat holds one.
-    return False
+    # A live approved notes request for this engagement or its thread (R5, R6); expiry is
+    # checked by the query itself, not left to the expiry job.
+    return has_live_grant(session, user_id=actor.id, engagement_id=engagement.id, thread_id=engagement.thread_id,
+                          now=utcnow())  # fmt: skip
 
 
-def minutes_refusal(session: Session, *, actor: User, engagement: Engagement) -> str | None:
-    """R5 for this actor and engagement: None when the minutes may be shown."""
+def minutes_refusal(
+    session: Session, *, actor: User, engagement: Engagement, include_grants: bool = True
+) -> str | None:
+    """R5 for this actor and engagement: None when the minutes may be shown.
+
+    A notes grant opens reading only: corrections and uploads ask with include_grants=False.
+    The grant is looked up only for a cleared reader without a standing role.
+    """
+    is_focal = focal_person_id(session) == actor.id
+    refusal = policy.minutes_refusal(actor, engagement.classification, is_focal_person=is_focal, has_grant=False)
+    if refusal != policy.NO_GRANT or not include_grants:
+        return refusal
     return policy.minutes_refusal(
-        actor, engagement.classification, is_focal_person=focal_person_id(session) == actor.id,
-        has_grant=_has_grant(session, actor, engagement),
-    )  # fmt: skip
+        actor, engagement.classification, is_focal_person=is_focal, has_grant=_has_grant(session, actor, engagement)
+    )
 
 
 def read_minutes(session: Session, *, actor: User, engagement: Engagement) -> str:
@@ -210,7 +221,9 @@ def _get_for_change(session: Session, actor: User, engagement_id: int, version: 
     engagement = session.get(Engagement, engagement_id, options=PARTICIPANT_LOADS, populate_existing=True)
     if engagement is None:
         raise NotFound("There is no such engagement.")
-    refusal = policy.change_refusal(actor, minutes_refusal(session, actor=actor, engagement=engagement))
+    refusal = policy.change_refusal(
+        actor, minutes_refusal(session, actor=actor, engagement=engagement, include_grants=False)
+    )
     if refusal:
         raise Forbidden("Only people who may read this engagement's minutes can correct it or add files.",
                         code=refusal)  # fmt: skip
@@ -315,6 +328,27 @@ def build_attachment(session: Session, *, actor: User, stored: StoredFile, commi
     """
     attachment = Attachment(commitment_id=commitment_id, filename=stored.filename, content_type=stored.content_type,
                             size=stored.size, sha256=stored.sha256, uploaded_by_id=actor.id)  # fmt: skip
+    session.add(attachment)
+    session.flush()
+    return attachment
+
+
+# The governance records (issue 5) that own files: an attachment belongs to exactly one.
+ATTACHMENT_OWNERS = frozenset({"draft_review_id", "data_response_id", "progress_report_id"})
+
+
+def build_record_attachment(
+    session: Session, *, actor: User, stored: StoredFile, owner: str, owner_id: int
+) -> Attachment:
+    """The row of a file owned by a draft review, a data response or a progress report.
+
+    `owner` names the owning column (one of ATTACHMENT_OWNERS); the calling service checks
+    who may attach and audits the write; this only adds and flushes the row.
+    """
+    if owner not in ATTACHMENT_OWNERS:
+        raise ValueError(f"not an attachment owner: {owner}")
+    attachment = Attachment(filename=stored.filename, content_type=stored.content_type, size=stored.size,
+                            sha256=stored.sha256, uploaded_by_id=actor.id, **{owner: owner_id})  # fmt: skip
     session.add(attachment)
     session.flush()
     return attachment

@@ -206,6 +206,12 @@ def _commitments_section(session: Any, user: User, engagement_id: int) -> dict[s
     }
 
 
+def _can_change(session: Any, user: User, engagement: Engagement) -> bool:
+    """Corrections and files: R5 without notes grants (a grant opens reading only) and a recording role."""
+    refusal = services.minutes_refusal(session, actor=user, engagement=engagement, include_grants=False)
+    return policy.change_refusal(user, refusal) is None
+
+
 def _render_detail(engagement_id: int, upload_form: AttachmentForm) -> str:
     session, user = get_session(), actor()
     detail = queries.get_detail(session, engagement_id)
@@ -217,7 +223,7 @@ def _render_detail(engagement_id: int, upload_form: AttachmentForm) -> str:
     return render_template(
         "engagements/detail.html", detail=detail, engagement=detail.engagement, minutes=minutes, refusal=refusal,
         refusal_message=policy.REFUSAL_MESSAGES.get(refusal or ""), upload_form=upload_form,
-        can_change=policy.change_refusal(user, refusal) is None,
+        can_change=refusal is None and _can_change(session, user, detail.engagement),
         previous_minutes=_previous_minutes_readable(user, refusal, detail), labels=FIELD_LABELS,
         **_commitments_section(session, user, engagement_id),
     )  # fmt: skip
@@ -233,7 +239,9 @@ def _engagement_for_change(session: Any, user: User, engagement_id: int) -> Enga
     engagement = queries.get_engagement(session, engagement_id)
     if engagement is None:
         raise NotFound("There is no such engagement.")
-    refusal = policy.change_refusal(user, services.minutes_refusal(session, actor=user, engagement=engagement))
+    refusal = policy.change_refusal(
+        user, services.minutes_refusal(session, actor=user, engagement=engagement, include_grants=False)
+    )
     if refusal:
         raise Forbidden(
             "Only people who may read this engagement's minutes can correct it or add files. "

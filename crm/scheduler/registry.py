@@ -142,6 +142,13 @@ JOBS: tuple[JobSpec, ...] = (
         at_start=True,
     ),
     JobSpec(
+        "notes_grant_expiry",
+        "crm.notes.jobs:expire_grants",
+        Hourly(30),
+        "Expire lapsed notes grants (telling each requester once); remind requesters 3 days before a grant ends.",
+        at_start=True,
+    ),
+    JobSpec(
         "daily_digest",
         "crm.notifications.jobs:daily_digest",
         Daily(8, hour_setting="DIGEST_HOUR"),
