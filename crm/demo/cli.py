@@ -26,6 +26,7 @@ from crm.contacts.services import ContactInput, create_contact
 from crm.db import get_session, utcnow, write_intent
 from crm.demo import data
 from crm.demo.commitments import add_commitments, add_follow_ups
+from crm.demo.governance_wg import add_wg_work
 from crm.designations.models import DesignationKind
 from crm.designations.services import designate
 from crm.engagements.models import Direction, EngagementKind
@@ -124,6 +125,7 @@ def build(session: Session, *, password: str, engagements: int) -> Demo:
     add_engagements(demo, random.Random(SEED), engagements)  # noqa: S311 (demo data, not secrets)
     add_commitments(demo)
     add_follow_ups(demo)
+    add_wg_work(demo)
     return demo
 
 
