@@ -1,6 +1,6 @@
 """Every model, imported once so metadata is complete (Alembic, tests)."""
 
-from crm.accounts.models import ApiToken, User
+from crm.accounts.models import ApiToken, RecoveryCode, User, UserSession
 from crm.audit.models import AuditChainHead, AuditEvent
 from crm.commitments.models import Commitment
 from crm.companies.models import Company, Service, ServiceAccessPeriod
@@ -51,6 +51,7 @@ __all__ = [
     "OutboxMessage",
     "ProgressReport",
     "Recommendation",
+    "RecoveryCode",
     "SchedulerLease",
     "Service",
     "ServiceAccessPeriod",
@@ -58,6 +59,7 @@ __all__ = [
     "Statement",
     "Thread",
     "User",
+    "UserSession",
     "WGDecision",
     "WGMeeting",
 ]
