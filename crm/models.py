@@ -11,6 +11,7 @@ from crm.directives.models import Directive, MilestoneRecord, ProgressReport
 from crm.engagements.models import Attachment, Engagement, EngagementRevision
 from crm.exceptions.models import ChannelException
 from crm.feeds.models import CalendarFeed
+from crm.filters.models import SavedFilter
 from crm.followups.models import FollowUp
 from crm.meetings.models import Nomination, Recommendation, WGDecision, WGMeeting
 from crm.notes.models import NotesRequest
@@ -53,6 +54,7 @@ __all__ = [
     "Recommendation",
     "RecoveryCode",
     "SchedulerLease",
+    "SavedFilter",
     "Service",
     "ServiceAccessPeriod",
     "StageChange",
