@@ -41,6 +41,8 @@ ITEMS = (
     NavItem("reviews.index", "Draft reviews", CONTENT_ROLES, "reviews"),
     NavItem("datarequests.index", "Data requests", CONTENT_ROLES, "datarequests"),
     NavItem("designations.index", "Designations", ALL_ROLES, "designations"),
+    NavItem("search.results", "Search", CONTENT_ROLES, "search"),
+    NavItem("reports.weekly", "Weekly brief", frozenset({Role.CHAIR, Role.SECRETARIAT, Role.OBSERVER}), "reports"),
     NavItem("admin.organisations", "Organisations", ALL_ROLES, "admin.organisations"),
     NavItem("admin.users", "Users", frozenset({Role.ADMIN, Role.CHAIR}), "admin.user"),
     NavItem("scheduler.health", "Scheduler", frozenset({Role.ADMIN}), "scheduler"),

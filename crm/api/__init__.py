@@ -73,6 +73,8 @@ RESOURCES = (
     "meetings",
     "recommendations",
     "nominations",
+    "search",
+    "audit_events",
 )
 
 
