@@ -116,7 +116,7 @@ def member_is_refused_and_files_a_request(page: Page, screenshot: Callable[[Page
 
 
 def focal_person_accepts_the_request(page: Page) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Requests").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Requests", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Engagement requests")
     row = page.get_by_role("row").filter(has_text=PURPOSE)
     expect(row).to_contain_text(MEMBER[1])
