@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, g, request
 
 from crm import config as config_module
-from crm import db, errors, formatting, http, navigation, security
+from crm import db, errors, formatting, http, navigation, ratelimit, security
 from crm.extensions import csrf, login_manager
 from crm.storage import Storage
 
@@ -38,6 +38,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         lambda: {"viewer": g.get("viewer"), "nav_items": navigation.nav_items, "nav_is_current": navigation.is_current}
     )
     security.init_app(app)
+    ratelimit.apply_proxy_fix(app)  # only when PROXY_FIX_* says proxies are trusted
+    ratelimit.init_app(app)  # before the blueprints: it must run before the API's token check
     register_blueprints(app)
     errors.register(app)
     register_cli(app)
@@ -92,6 +94,7 @@ FEATURES = (
     "search",
     "reports",
     "filters",
+    "transparency",
     "admin",
     "scheduler",
     "audit",
@@ -111,9 +114,14 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from crm.accounts.cli import users_cli
     from crm.audit.cli import audit_cli
+    from crm.backup_cli import backup_command, restore_command
     from crm.cli import db_cli, setup_command
     from crm.demo.cli import demo_command
     from crm.scheduler.cli import jobs_cli, scheduler_command
+    from crm.search.cli import search_cli
 
     for command in (db_cli, users_cli, audit_cli, setup_command, demo_command, scheduler_command, jobs_cli):
         app.cli.add_command(command)
+    for command in (backup_command, restore_command):
+        app.cli.add_command(command)
+    app.cli.add_command(search_cli)

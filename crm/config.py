@@ -134,6 +134,64 @@ def delivery_settings() -> dict[str, Any]:
     }
 
 
+def _rate(name: str, default: str) -> str:
+    """A rate-limit setting in Flask-Limiter's notation, checked now: "10 per minute; 50 per hour"."""
+    from limits import parse_many
+
+    value = _env(name, default) or default
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be limits like '10 per minute; 100 per hour', got {value!r}.") from None
+    return value
+
+
+def _storage_uri() -> str:
+    uri = _env("RATELIMIT_STORAGE_URI", "memory://") or "memory://"
+    if not uri.startswith(("memory://", "redis://", "rediss://", "redis+unix://")):
+        raise ConfigError(f"RATELIMIT_STORAGE_URI must be memory:// or redis://host:6379/0, got {uri!r}.")
+    return uri
+
+
+def hardening_settings(environment: str) -> dict[str, Any]:
+    """Rate limits (see crm/ratelimit.py) and the proxies trusted for X-Forwarded-* (none by default)."""
+    return {
+        # Off in the test suite (thousands of requests from one address); tests of the limits turn them on.
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", environment != "test"),
+        "RATELIMIT_STORAGE_URI": _storage_uri(),
+        "RATELIMIT_KEY_PREFIX": _env("RATELIMIT_KEY_PREFIX", "rabta"),
+        "RATELIMIT_SIGN_IN": _rate("RATELIMIT_SIGN_IN", "10 per minute; 50 per hour"),
+        "RATELIMIT_MFA": _rate("RATELIMIT_MFA", "5 per minute; 30 per hour"),
+        "RATELIMIT_API": _rate("RATELIMIT_API", "300 per minute"),
+        "RATELIMIT_API_AUTH_FAILURES": _rate("RATELIMIT_API_AUTH_FAILURES", "20 per minute"),
+        "RATELIMIT_FEED": _rate("RATELIMIT_FEED", "60 per hour"),
+        # How many proxies in front of the app set each X-Forwarded-* header (werkzeug ProxyFix).
+        "PROXY_FIX_X_FOR": _int("PROXY_FIX_X_FOR", 0),
+        "PROXY_FIX_X_PROTO": _int("PROXY_FIX_X_PROTO", 0),
+        "PROXY_FIX_X_HOST": _int("PROXY_FIX_X_HOST", 0),
+        "PROXY_FIX_X_PORT": _int("PROXY_FIX_X_PORT", 0),
+        "PROXY_FIX_X_PREFIX": _int("PROXY_FIX_X_PREFIX", 0),
+    }
+
+
+def session_settings() -> dict[str, Any]:
+    """Server-side sessions (see accounts): idle and absolute timeouts, remember-me.
+
+    SESSION_HOURS, the foundation's name for the absolute timeout, is still read.
+    """
+    absolute = _int("SESSION_ABSOLUTE_HOURS", _int("SESSION_HOURS", 8))
+    idle = _int("SESSION_IDLE_MINUTES", 30)
+    if absolute < 1 or idle < 1:
+        raise ConfigError("SESSION_ABSOLUTE_HOURS and SESSION_IDLE_MINUTES must be at least 1.")
+    return {
+        "SESSION_IDLE_MINUTES": idle,
+        "SESSION_ABSOLUTE_HOURS": absolute,
+        # Off: the session cookie dies with the browser. On: sign-in offers "keep me signed in on
+        # this device", a cookie kept until the absolute timeout (the server's limits still apply).
+        "REMEMBER_ME": _bool("REMEMBER_ME", False),
+    }
+
+
 def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment, then apply test overrides."""
     overrides = overrides or {}
@@ -151,8 +209,9 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
-        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("SESSION_HOURS", 8)),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=session_settings()["SESSION_ABSOLUTE_HOURS"]),
         "REMEMBER_COOKIE_DURATION": timedelta(days=0),
+        **session_settings(),
         "WTF_CSRF_TIME_LIMIT": _int("CSRF_TIME_LIMIT_SECONDS", 8 * 3600),
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_MB", 25) * 1024 * 1024,
         # Attachments live outside static/ and are served only after the access check.
@@ -168,6 +227,7 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "OPENAPI_JSON_PATH": "openapi.json",
         "TIMEZONE": "Asia/Karachi",
         **delivery_settings(),
+        **hardening_settings(environment),
     }
     config.update(overrides)
     return config

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -35,11 +35,20 @@ def cell(value: Any) -> str:
         text = "yes" if value else "no"
     else:
         text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if needs_formula_guard(text) else text
+
+
+def needs_formula_guard(text: str) -> bool:
+    """A formula start, also behind apostrophes: a text that looks guarded already ('=x) is
+    guarded again, so the import, which takes one apostrophe off, gives back what was stored."""
+    return text.lstrip("'").startswith(FORMULA_STARTS)
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:
-    """A CSV download (UTF-8 with BOM, so Excel reads Urdu names correctly)."""
+    """A CSV download (UTF-8 with BOM, so Excel reads Urdu names correctly), without a marking.
+
+    Lists use crm.exports.export_response instead (CSV or XLSX, marked); this stays for callers
+    that produce something other than a list."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
@@ -61,8 +70,17 @@ def read_csv(data: bytes) -> tuple[list[str], list[dict[str, str]]]:
         raise ValueError("The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.") from None
     if "\x00" in text:
         raise ValueError("The file contains NUL characters; it is not a CSV file.")
-    lines = csv.reader(io.StringIO(text))
+    try:
+        return _rows(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as error:  # e.g. a quote left open at the end of the file
+        raise ValueError(f"The file is not valid CSV ({error}).") from None
+
+
+def _rows(lines: Iterator[list[str]]) -> tuple[list[str], list[dict[str, str]]]:
     header = [name.strip().lower() for name in next(lines, [])]
+    if header[:1] and header[0].startswith("classification:") and not any(header[1:]):
+        # An export's marking row (crm.exports): the real header follows it.
+        header = [name.strip().lower() for name in next(lines, [])]
     if not any(header):
         raise ValueError("The file has no header row.")
     rows = [dict(zip(header, (value.strip() for value in raw), strict=False)) for raw in lines if any(raw)]

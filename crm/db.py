@@ -85,6 +85,10 @@ def set_write_intent(value: bool = True) -> contextvars.Token[bool]:
     return _write_intent.set(value)
 
 
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _configure_sqlite(engine: Engine) -> None:
     """Pragmas, and transactions that really begin (the pysqlite driver's own are lazy).
 
@@ -99,6 +103,9 @@ def _configure_sqlite(engine: Engine) -> None:
         for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
+        # SQLite's own lower() folds ASCII only: "Ödeme" and "ödeme" would be two companies and
+        # a re-import would not find them. Python's lower() folds as PostgreSQL's does (UTF-8).
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

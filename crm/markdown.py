@@ -33,10 +33,13 @@ def render(text: str) -> Markup:
     """Sanitised HTML for Markdown `text` (safe to insert into a page)."""
     parser = _parser()
     tokens = parser.parse(text or "")
+    # Minutes sit under the page's own h1/h2: their headings start at h3 and never skip a
+    # level (WCAG 1.3.1), whichever level the author began with ("## Points" becomes h3).
+    levels = sorted({int(token.tag[1]) for token in tokens if token.type == "heading_open"})
+    rank = {level: min(index + HEADING_SHIFT + 1, 6) for index, level in enumerate(levels)}
     for token in tokens:
-        # Minutes sit under the page's own h1/h2: their headings start at h3, in order.
         if token.type in ("heading_open", "heading_close"):
-            token.tag = f"h{min(int(token.tag[1]) + HEADING_SHIFT, 6)}"
+            token.tag = f"h{rank[int(token.tag[1])]}"
     html = parser.renderer.render(tokens, parser.options, {})
     clean = nh3.clean(
         html,

@@ -20,6 +20,7 @@ from crm.organisations.models import Organisation
 from crm.requests.models import EngagementRequest
 from crm.reviews.models import DraftComment, DraftReview
 from crm.scheduler.models import JobRun, SchedulerLease
+from crm.search.models import SearchDocument
 from crm.statements.models import Statement
 from crm.threads.models import StageChange, Thread
 
@@ -54,6 +55,7 @@ __all__ = [
     "Recommendation",
     "RecoveryCode",
     "SchedulerLease",
+    "SearchDocument",
     "SavedFilter",
     "Service",
     "ServiceAccessPeriod",

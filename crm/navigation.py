@@ -23,6 +23,16 @@ class NavItem:
     roles: frozenset[Role]
     section: str  # the first part of the endpoint names that count as "this section"
 
+    @property
+    def group(self) -> str:
+        """The disclosure group the entry sits in; "" for the always-visible first level."""
+        return GROUP_OF.get(self.endpoint, "")
+
+    @property
+    def group_order(self) -> int:
+        """Position of the entry's group, for templates to `groupby` in the intended order."""
+        return GROUPS.index(self.group) if self.group else -1
+
 
 ITEMS = (
     NavItem("dashboard.home", "Home", ALL_ROLES, "dashboard"),
@@ -43,11 +53,33 @@ ITEMS = (
     NavItem("designations.index", "Designations", ALL_ROLES, "designations"),
     NavItem("search.results", "Search", CONTENT_ROLES, "search"),
     NavItem("reports.weekly", "Weekly brief", frozenset({Role.CHAIR, Role.SECRETARIAT, Role.OBSERVER}), "reports"),
+    NavItem("transparency.index", "Transparency", CONTENT_ROLES, "transparency"),
     NavItem("admin.organisations", "Organisations", ALL_ROLES, "admin.organisations"),
     NavItem("admin.users", "Users", frozenset({Role.ADMIN, Role.CHAIR}), "admin.user"),
     NavItem("scheduler.health", "Scheduler", frozenset({Role.ADMIN}), "scheduler"),
     NavItem("audit.events", "Audit log", frozenset({Role.ADMIN, Role.CHAIR}), "audit"),
 )
+
+# Two levels, working without JavaScript: the daily work stays on the first level (and any
+# negotiation's status is two clicks from Home: Negotiations, then the thread); the rest sits
+# in <details> disclosure groups. An endpoint not listed here is shown on the first level.
+GROUPS = ("Working group", "Records", "Administration")
+GROUP_OF = {
+    "directives.tracker": "Working group",
+    "meetings.index": "Working group",
+    "statements.index": "Working group",
+    "reviews.index": "Working group",
+    "datarequests.index": "Working group",
+    "reports.weekly": "Working group",
+    "contacts.index": "Records",
+    "exceptions.index": "Records",
+    "designations.index": "Records",
+    "admin.organisations": "Records",
+    "transparency.index": "Records",
+    "admin.users": "Administration",
+    "scheduler.health": "Administration",
+    "audit.events": "Administration",
+}
 
 
 def nav_items(role: Role) -> list[NavItem]:

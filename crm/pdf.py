@@ -136,6 +136,27 @@ class MarkedPdf(FPDF):
                     row.cell(str(value))
         self.ln(2)
 
+    def add_bars(self, bars: Sequence[tuple[str, int]], *, label_width: float = 35, size: int = 8) -> None:
+        """A horizontal bar chart in black and grey: each bar labelled with its category on the
+        left and its value at its end, so it reads in print and without colour."""
+        longest = max((value for _, value in bars), default=0) or 1
+        span = self.w - self.l_margin - self.r_margin - label_width - 15
+        self.set_font(FONT, "", size)
+        for label, value in bars:
+            if self.will_page_break(5):
+                self.add_page()
+            y = self.get_y()
+            self.set_xy(self.l_margin, y)
+            self.cell(label_width, 4.5, label)
+            length = span * value / longest
+            if length:
+                self.set_fill_color(110, 110, 110)
+                self.rect(self.l_margin + label_width, y + 0.6, length, 3.3, style="F")
+            self.set_xy(self.l_margin + label_width + length + 1.5, y)
+            self.cell(12, 4.5, str(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(2)
+        self.set_font(FONT, "", 10)
+
     def output(self) -> bytes:  # type: ignore[override]
         """The finished document as bytes."""
         return bytes(super().output())

@@ -9,9 +9,11 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from crm.accounts import queries, services
+from crm.accounts.mfa import services as mfa_services
 from crm.accounts.models import Clearance, Role, User
 from crm.db import get_session, write_intent
 from crm.errors import DomainError
@@ -102,3 +104,27 @@ def list_command() -> None:
         click.echo(
             f"{user.username}\t{user.role.value}\t{user.organisation.short_name}\t{user.clearance.value}\t{state}"
         )
+
+
+@users_cli.command("reset-mfa")
+@click.argument("username")
+def reset_mfa_command(username: str) -> None:
+    """Clear USERNAME's second factor (e.g. the only administrator lost their phone)."""
+    with write_intent():
+        session = get_session()
+        user = _user(username)
+        mfa_services.reset_mfa(session, actor=None, user_id=user.id)
+        session.commit()
+    click.echo(f"Two-step verification of {username} is reset; they set it up again at their next sign-in.")
+
+
+@users_cli.command("reencrypt-mfa")
+def reencrypt_mfa_command() -> None:
+    """Re-encrypt every TOTP secret under SECRET_KEY (after rotating it; see accounts/mfa/totp.py)."""
+    config = current_app.config
+    keys = [config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or [])]
+    with write_intent():
+        session = get_session()
+        count = mfa_services.reencrypt_mfa_secrets(session, secret_keys=keys)
+        session.commit()
+    click.echo(f"Re-encrypted {count} TOTP secret(s) under the current SECRET_KEY.")

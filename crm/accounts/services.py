@@ -1,11 +1,11 @@
-"""Account writes: creating users, signing in and out, passwords, activation, API tokens.
+"""Account writes: users, signing in and out, browser sessions, the second factor, API tokens.
 
-Every function flushes and audits in the caller's transaction; the caller commits.
+Every function flushes and audits in the caller's transaction; the caller commits. Times
+default to now but can be passed (`now=`), so timeouts and TOTP steps are testable.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -15,7 +15,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from crm.accounts import policy
-from crm.accounts.models import ApiToken, Clearance, Role, User
+from crm.accounts.digests import token_digest
+from crm.accounts.models import ApiToken, Clearance, Role, User, UserSession
 from crm.accounts.passwords import (
     hash_password,
     needs_rehash,
@@ -23,6 +24,7 @@ from crm.accounts.passwords import (
     password_problems,
     verify_password,
 )
+from crm.accounts.sessions.services import end_sessions, mark_ended
 from crm.audit.services import Target, record, snapshot
 from crm.db import utcnow
 from crm.errors import Conflict, Forbidden, Invalid, NotFound
@@ -50,7 +52,7 @@ class SignInResult:
 GENERIC_FAILURE = "The username or password is not right."
 
 
-def _new_nonce() -> str:
+def new_nonce() -> str:
     return secrets.token_urlsafe(24)
 
 
@@ -109,7 +111,7 @@ def create_user(
         clearance=clearance,
         password_hash=hash_password(password if password is not None else issued or ""),
         must_change_password=password is None,
-        session_nonce=_new_nonce(),
+        session_nonce=new_nonce(),
         is_active=True,
     )
     session.add(user)
@@ -118,7 +120,7 @@ def create_user(
     return user, issued
 
 
-def _note_failure(user: User, now: datetime, lockout: LockoutPolicy) -> str:
+def note_failure(user: User, now: datetime, lockout: LockoutPolicy) -> str:
     user.failed_sign_ins += 1
     if user.failed_sign_ins >= lockout.threshold:
         user.locked_until = now + timedelta(minutes=lockout.minutes)
@@ -141,7 +143,13 @@ def _failure(session: Session, username: str, user: User | None, message: str, i
 
 
 def authenticate(
-    session: Session, *, username: str, password: str, ip: str = "", lockout: LockoutPolicy | None = None
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    ip: str = "",
+    lockout: LockoutPolicy | None = None,
+    now: datetime | None = None,
 ) -> SignInResult:
     """Check a username and password; count failures and lock after the threshold.
 
@@ -149,7 +157,7 @@ def authenticate(
     account is refused even with the right password. Every attempt is audited.
     """
     lockout = lockout or LockoutPolicy()
-    now = utcnow()
+    now = now or utcnow()
     username = username.strip().lower()
     user = session.scalar(select(User).where(User.username == username))
     password_ok = verify_password(user.password_hash if user else None, password)
@@ -158,7 +166,7 @@ def authenticate(
     if policy.is_locked(user, now):
         return _failure(session, username, user, "This account is locked for now after repeated failures.", ip)
     if not password_ok:
-        return _failure(session, username, user, _note_failure(user, now, lockout), ip)
+        return _failure(session, username, user, note_failure(user, now, lockout), ip)
     if not user.is_active:
         return _failure(session, username, user, "This account has been deactivated.", ip)
     if needs_rehash(user.password_hash):
@@ -168,14 +176,26 @@ def authenticate(
     return SignInResult(user)
 
 
-def sign_out(session: Session, *, user: User, ip: str = "") -> None:
-    """End the user's sessions: the nonce every session cookie carries is replaced."""
-    user.session_nonce = _new_nonce()
-    record(session, actor=user, action="auth.sign_out", target=Target.of(user), ip=ip)
+def sign_out(
+    session: Session, *, user: User, user_session: UserSession | None, ip: str = "", now: datetime | None = None
+) -> None:
+    """End this browser's session (the user's other sessions go on)."""
+    if user_session is not None:
+        mark_ended(user_session, reason="sign_out", now=now or utcnow())
+    record(
+        session,
+        actor=user,
+        action="auth.sign_out",
+        target=Target.of(user),
+        after={"session_id": user_session.id if user_session else None},
+        ip=ip,
+    )
 
 
-def change_password(session: Session, *, actor: User, current_password: str, new_password: str) -> None:
-    """Replace the actor's own password (ends their other sessions). Raises Invalid."""
+def change_password(
+    session: Session, *, actor: User, current_password: str, new_password: str, keep_session_id: int | None = None
+) -> None:
+    """Replace the actor's own password, ending every session but `keep_session_id`. Raises Invalid."""
     fields: dict[str, list[str]] = {}
     if not verify_password(actor.password_hash, current_password):
         fields["current_password"] = ["This is not your current password."]
@@ -187,11 +207,15 @@ def change_password(session: Session, *, actor: User, current_password: str, new
         raise Invalid("The password was not changed.", fields=fields)
     actor.password_hash = hash_password(new_password)
     actor.must_change_password = False
-    actor.session_nonce = _new_nonce()
-    record(session, actor=actor, action="user.password_change", target=Target.of(actor))
+    actor.session_nonce = new_nonce()
+    ended = end_sessions(session, user=actor, reason="password_change", keep_id=keep_session_id)
+    record(
+        session, actor=actor, action="user.password_change", target=Target.of(actor), after={"sessions_ended": ended}
+    )
 
 
-def _get_user_for_change(session: Session, actor: User | None, user_id: int, version: int | None) -> User:
+def user_for_change(session: Session, *, actor: User | None, user_id: int, version: int | None) -> User:
+    """The user an admin is about to change. Raises Forbidden (not an admin, or oneself), NotFound, Conflict."""
     _require_admin(actor)
     user = session.get(User, user_id)
     if user is None:
@@ -207,11 +231,12 @@ def set_user_active(
     session: Session, *, actor: User | None, user_id: int, active: bool, version: int | None = None
 ) -> User:
     """Deactivate (ending every session and token use) or reactivate an account."""
-    user = _get_user_for_change(session, actor, user_id, version)
+    user = user_for_change(session, actor=actor, user_id=user_id, version=version)
     before = snapshot(user, "is_active")
     user.is_active = active
     if not active:
-        user.session_nonce = _new_nonce()
+        user.session_nonce = new_nonce()
+        end_sessions(session, user=user, reason="deactivated")
     session.flush()
     action = "user.reactivate" if active else "user.deactivate"
     record(
@@ -222,19 +247,16 @@ def set_user_active(
 
 def reset_password(session: Session, *, actor: User | None, user_id: int, version: int | None = None) -> str:
     """Give the user a new one-time password (returned once), ending their sessions."""
-    user = _get_user_for_change(session, actor, user_id, version)
+    user = user_for_change(session, actor=actor, user_id=user_id, version=version)
     issued = one_time_password()
     user.password_hash = hash_password(issued)
     user.must_change_password = True
     user.failed_sign_ins, user.locked_until = 0, None
-    user.session_nonce = _new_nonce()
+    user.session_nonce = new_nonce()
+    end_sessions(session, user=user, reason="password_reset")
     session.flush()
     record(session, actor=actor, action="user.password_reset", target=Target.of(user))
     return issued
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def issue_api_token(session: Session, *, actor: User | None, user: User, name: str = "") -> str:
@@ -268,3 +290,23 @@ def revoke_api_tokens(session: Session, *, actor: User | None, user: User) -> in
     count = int(result.rowcount or 0)  # type: ignore[attr-defined]
     record(session, actor=actor, action="token.revoke_all", target=Target.of(user), after={"revoked": count})
     return count
+
+
+def change_user_role(
+    session: Session, *, actor: User | None, user_id: int, role: Role, version: int | None = None
+) -> User:
+    """Give a user another role (admin, never their own), ending every session of theirs.
+
+    A session was opened with the old role's powers and second-factor requirement, so none
+    survives the change. Raises Forbidden, NotFound, Conflict.
+    """
+    user = user_for_change(session, actor=actor, user_id=user_id, version=version)
+    if user.role is role:
+        return user
+    before = snapshot(user, "role")
+    user.role = role
+    user.session_nonce = new_nonce()
+    end_sessions(session, user=user, reason="role_change")
+    session.flush()
+    record(session, actor=actor, action="user.role_change", target=Target.of(user), before=before, after={"role": role})
+    return user

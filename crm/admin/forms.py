@@ -42,3 +42,10 @@ class VersionedActionForm(FlaskForm):
 
     version = IntegerField(validators=[DataRequired()])
     confirm = HiddenField(default="1")
+
+
+class RoleForm(FlaskForm):
+    """Another role for a user; their sessions end (they were opened with the old role's powers)."""
+
+    role = SelectField("New role", choices=[SelectChoice(r.value, r.label) for r in Role])
+    version = IntegerField(validators=[DataRequired()])

@@ -7,12 +7,14 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from crm.accounts import queries, services
+from crm.accounts.mfa import services as mfa_services
 from crm.accounts.models import Clearance, Role
-from crm.admin.forms import CreateUserForm, VersionedActionForm
+from crm.admin.forms import CreateUserForm, RoleForm, VersionedActionForm
 from crm.authz import actor, require_login, role_required
 from crm.db import get_session
 from crm.errors import Invalid, NotFound
-from crm.http import apply_field_errors, db_id
+from crm.exports import CSV, EXPORT_LIMIT, XLSX, audited_export
+from crm.http import apply_field_errors, client_ip, db_id, writes
 from crm.organisations import queries as organisation_queries
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -34,6 +36,23 @@ def users() -> str:
         action_form=VersionedActionForm(),
         can_manage=actor().role is Role.ADMIN,
     )
+
+
+EXPORT_HEADER = ("Id", "Username", "Full name", "E-mail", "Role", "Organisation", "Clearance", "Active",
+                 "Last sign-in (PKT)", "Created (PKT)")  # fmt: skip
+
+
+@bp.route("/users.xlsx", defaults=XLSX)
+@bp.route("/users.csv", defaults=CSV)
+@role_required(Role.ADMIN, Role.CHAIR)
+@writes
+def export_users(fmt: str) -> Response:
+    """Every account by id (never a password or secret), audited as an export (R8)."""
+    session = get_session()
+    found = queries.list_users(session, limit=EXPORT_LIMIT)
+    rows = [(u.id, u.username, u.full_name, u.email, u.role, u.organisation.short_name, u.clearance, u.is_active,
+             u.last_sign_in_at, u.created_at) for u in found]  # fmt: skip
+    return audited_export(session, register="users", fmt=fmt, filters={}, header=EXPORT_HEADER, rows=rows)
 
 
 def _create_form() -> CreateUserForm:
@@ -111,6 +130,36 @@ def reset_password(user_id: int) -> str:
     session.commit()
     user = queries.get_user(session, user_id)
     return render_template("admin/user_created.html", user=user, password=issued, reset=True)
+
+
+@bp.route("/users/<int:user_id>/reset-mfa", methods=["POST"])
+@role_required(Role.ADMIN)
+def reset_mfa(user_id: int) -> Response:
+    session = get_session()
+    user = mfa_services.reset_mfa(
+        session, actor=actor(), user_id=user_id, version=_versioned_action(user_id), ip=client_ip()
+    )
+    session.commit()
+    flash(f"{user.full_name}'s two-step verification is reset and they are signed out everywhere.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/role", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def change_role(user_id: int) -> Response | str:
+    user = queries.get_user(get_session(), user_id)
+    if user is None:
+        raise NotFound("There is no such user.")
+    form = RoleForm(role=user.role.value, version=user.version)
+    if form.validate_on_submit():
+        session = get_session()
+        services.change_user_role(
+            session, actor=actor(), user_id=user_id, role=Role(form.role.data), version=form.version.data
+        )
+        session.commit()
+        flash(f"{user.full_name} is now {user.role.label} and was signed out everywhere.", "success")
+        return redirect(url_for("admin.users"))
+    return render_template("admin/user_role.html", form=form, user=user)
 
 
 @bp.route("/organisations")

@@ -58,9 +58,26 @@ def verify_chain(session: Session, *, batch: int = 2000) -> ChainReport:
     return ChainReport(True, checked)
 
 
-def list_events(session: Session, *, before_seq: int | None = None, limit: int = 50) -> list[AuditEvent]:
-    """Newest first, keyset-paginated on seq (cheap at any depth)."""
+def list_events(
+    session: Session,
+    *,
+    before_seq: int | None = None,
+    limit: int = 50,
+    action: str | None = None,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    actor_id: int | None = None,
+) -> list[AuditEvent]:
+    """Newest first, keyset-paginated on seq (cheap at any depth); optional exact-match filters."""
     query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)
     if before_seq is not None:
         query = query.where(AuditEvent.seq < before_seq)
+    for column, value in (
+        (AuditEvent.action, action),
+        (AuditEvent.target_type, target_type),
+        (AuditEvent.target_id, target_id),
+        (AuditEvent.actor_id, actor_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
     return list(session.scalars(query))

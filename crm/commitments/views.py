@@ -19,9 +19,9 @@ from crm.commitments import policy, queries, services
 from crm.commitments.forms import CommitmentForm, EditCommitmentForm, EvidenceFileForm, StatusForm, VerifyForm
 from crm.commitments.models import Commitment, CommitmentDirection, CommitmentStatus
 from crm.commitments.queries import DueCursor, DueWindow, Filters
-from crm.csvio import csv_response
 from crm.db import get_session
 from crm.errors import Forbidden, NotFound
+from crm.exports import CSV, XLSX, export_response
 from crm.formatting import format_date
 from crm.http import db_id, storage, submit_form, url_if_exists, writes
 from crm.organisations.queries import list_organisations
@@ -83,15 +83,16 @@ def _csv_row(c: Commitment, today: Any) -> tuple[Any, ...]:
             c.status_note, c.evidence, c.engagement_id, c.verified_at)  # fmt: skip
 
 
-@bp.route("/commitments.csv")
+@bp.route("/commitments.xlsx", defaults=XLSX)
+@bp.route("/commitments.csv", defaults=CSV)
 @writes
-def export() -> Response:
+def export(fmt: str) -> Response:
     """The filtered register (soonest due first), audited as an export (R8)."""
     session, filters, today = get_session(), _filters(), queries.today()
     rows = queries.list_commitments(session, filters=filters, on=today, limit=queries.EXPORT_LIMIT)
     services.record_export(session, actor=actor(), filters=filters.as_dict(), rows=len(rows))
     session.commit()
-    return csv_response("commitments.csv", CSV_HEADER, [_csv_row(c, today) for c in rows])
+    return export_response([_csv_row(c, today) for c in rows], CSV_HEADER, filename="commitments", format=fmt)
 
 
 # The form to record and edit a commitment.

@@ -34,7 +34,7 @@ from crm.companies import queries as company_queries
 from crm.companies import services as company_services
 from crm.contacts import queries as contact_queries
 from crm.contacts import services as contact_services
-from crm.csvio import FORMULA_STARTS, read_csv
+from crm.csvio import needs_formula_guard, read_csv
 from crm.organisations.queries import list_organisations
 
 NEW, UPDATE, UNCHANGED, REJECTED = "new", "update", "unchanged", "rejected"
@@ -79,7 +79,7 @@ class ImportPlan:
 def parse_text(raw: str) -> str:
     """Cell text; an export's formula guard (a leading apostrophe) is taken off again."""
     text = raw.strip()
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+    return text[1:] if text.startswith("'") and needs_formula_guard(text[1:]) else text
 
 
 def choice(enum: type[StrEnum]) -> Parser:

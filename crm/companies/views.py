@@ -32,10 +32,11 @@ from crm.companies.forms import (
 )
 from crm.companies.models import Company, Health, Priority, Service
 from crm.contacts.policy import is_current
-from crm.csvio import MAX_IMPORT_BYTES, csv_response
+from crm.csvio import MAX_IMPORT_BYTES
 from crm.db import get_session
 from crm.designations.queries import focal_person_id
 from crm.errors import Conflict, Forbidden, Invalid, NotFound
+from crm.exports import CSV, XLSX, export_response
 from crm.http import apply_field_errors, db_id, url_if_exists, writes
 
 bp = Blueprint("companies", __name__)
@@ -118,16 +119,18 @@ def index() -> str:
     )  # fmt: skip
 
 
-@bp.route("/companies.csv")
+@bp.route("/companies.xlsx", defaults=XLSX)
+@bp.route("/companies.csv", defaults=CSV)
 @writes
-def export() -> Response:
+def export(fmt: str) -> Response:
     session = get_session()
     filters = _filters()
     rows = queries.list_companies(session, **filters)
     services.record_export(session, actor=actor(), register="companies", filters=filters, rows=len(rows))
     session.commit()
     fields = services.COMPANY_FIELDS
-    return csv_response("companies.csv", fields, ([getattr(c, name) for name in fields] for c in rows))
+    values = ([getattr(c, name) for name in fields] for c in rows)
+    return export_response(values, fields, filename="companies", format=fmt)
 
 
 def _before_arg() -> queries.Cursor | None:

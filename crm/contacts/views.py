@@ -24,9 +24,9 @@ from crm.contacts import queries, services
 from crm.contacts.forms import ContactForm, EditContactForm
 from crm.contacts.models import Contact
 from crm.contacts.policy import is_current
-from crm.csvio import csv_response
 from crm.db import get_session
 from crm.errors import NotFound
+from crm.exports import CSV, XLSX, export_response
 from crm.http import db_id, writes
 from crm.organisations.queries import list_organisations
 
@@ -64,15 +64,16 @@ def _export_row(contact: Contact) -> list[object]:
     return employer + [getattr(contact, name) for name in EXPORT_COLUMNS[2:]]
 
 
-@bp.route("/contacts.csv")
+@bp.route("/contacts.xlsx", defaults=XLSX)
+@bp.route("/contacts.csv", defaults=CSV)
 @writes
-def export() -> Response:
+def export(fmt: str) -> Response:
     session = get_session()
     filters = _filters()
     rows = queries.list_contacts(session, **filters, limit=EXPORT_LIMIT)  # type: ignore[arg-type]
     record_export(session, actor=actor(), register="contacts", filters=filters, rows=len(rows))
     session.commit()
-    return csv_response("contacts.csv", EXPORT_COLUMNS, (_export_row(c) for c in rows))
+    return export_response((_export_row(c) for c in rows), EXPORT_COLUMNS, filename="contacts", format=fmt)
 
 
 def _contact(session: Session, contact_id: int) -> Contact:

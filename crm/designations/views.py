@@ -15,8 +15,9 @@ from crm.designations import policy, queries, services
 from crm.designations.forms import DesignateForm, EndDesignationForm
 from crm.designations.models import Designation, DesignationKind
 from crm.errors import Conflict, Invalid, NotFound
+from crm.exports import CSV, EXPORT_LIMIT, XLSX, audited_export
 from crm.formatting import KARACHI
-from crm.http import apply_field_errors, db_id
+from crm.http import apply_field_errors, db_id, writes
 
 bp = Blueprint("designations", __name__, url_prefix="/designations")
 require_login(bp)
@@ -37,6 +38,22 @@ def index() -> str:
         can_record=policy.can_record_designation(actor()),
         kinds=list(DesignationKind),
     )
+
+
+EXPORT_HEADER = ("Id", "Kind", "Holder", "Organisation", "Effective from (PKT)", "Ended (PKT)", "Approval reference",
+                 "Recorded by")  # fmt: skip
+
+
+@bp.route("/export.xlsx", defaults=XLSX)
+@bp.route("/export.csv", defaults=CSV)
+@writes
+def export(fmt: str) -> Response:
+    """The whole history (newest first), audited as an export (R8)."""
+    session = get_session()
+    found = queries.list_designations(session, newest_first=True, limit=EXPORT_LIMIT)
+    rows = [(d.id, d.kind, d.user.full_name, d.user.organisation.short_name, d.effective_from, d.ended_at,
+             d.approval_ref, d.recorded_by.full_name) for d in found]  # fmt: skip
+    return audited_export(session, register="designations", fmt=fmt, filters={}, header=EXPORT_HEADER, rows=rows)
 
 
 def _designate_form() -> DesignateForm:

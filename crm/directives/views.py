@@ -18,6 +18,7 @@ from crm.directives import policy, queries, report, services
 from crm.directives.forms import DirectiveForm, MilestoneForm, ProgressForm, StatusForm, SupersedeForm
 from crm.directives.models import Directive, DirectiveStatus, Milestone
 from crm.errors import Forbidden, Invalid, NotFound
+from crm.exports import CSV, XLSX, audited_export
 from crm.http import db_id, storage, submit_form, url_if_exists, writes
 from crm.organisations.queries import list_organisations
 
@@ -58,6 +59,27 @@ def tracker() -> str:
         query={k: v for k, v in request.args.items()}, nominations_url=url_if_exists("governance.nominations"),
         recommendations_url=url_if_exists("governance.recommendations"),
     )  # fmt: skip
+
+
+EXPORT_HEADER = ("Letter", "Letter date", "Serial", "Direction", "Timeline", "Due", "Action by", "Status",
+                 "Reason for delay", "Latest progress", "Latest progress date")  # fmt: skip
+
+
+@bp.route("/export.xlsx", defaults=XLSX)
+@bp.route("/export.csv", defaults=CSV)
+@writes
+def export(fmt: str) -> BaseResponse:
+    """The filtered tracker in the letter's order, with the latest progress, audited (R8)."""
+    session, filters = get_session(), _filters()
+    table = _table(session, filters)
+    rows = []
+    for d in table["rows"]:
+        latest = table["latest"].get(d.id)
+        rows.append((d.source_ref, d.source_date, d.serial, d.text, d.timeline_text, d.due_date,
+                     d.action_by_text or "; ".join(o.short_name for o in d.organisations), d.status, d.delay_reason,
+                     latest.text if latest else "", latest.reported_on if latest else None))  # fmt: skip
+    wanted = {name: request.args.get(name) for name in ("status", "overdue", "organisation_id", "source_ref")}
+    return audited_export(session, register="directives", fmt=fmt, filters=wanted, header=EXPORT_HEADER, rows=rows)
 
 
 def _marking() -> str:

@@ -15,7 +15,6 @@ from crm.authz import actor, require_login
 from crm.commitments import policy as commitment_policy
 from crm.commitments import queries as commitment_queries
 from crm.commitments import services as commitment_services
-from crm.csvio import csv_response
 from crm.db import get_session
 from crm.designations.queries import focal_person_id
 from crm.engagements import policy, queries, services
@@ -23,6 +22,7 @@ from crm.engagements.forms import AttachmentForm, CorrectionForm, EngagementForm
 from crm.engagements.models import Direction, Engagement, EngagementKind
 from crm.engagements.queries import Filters, Position
 from crm.errors import Conflict, Forbidden, Invalid, NotFound
+from crm.exports import CSV, XLSX, export_response, highest
 from crm.formatting import KARACHI
 from crm.http import apply_field_errors, db_id, storage, writes
 from crm.markdown import render
@@ -78,15 +78,18 @@ def _csv_row(engagement: Engagement) -> tuple[Any, ...]:
             engagement.our_ref, engagement.their_ref, engagement.diary_no, engagement.logged_by.full_name)  # fmt: skip
 
 
-@bp.route("/engagements.csv")
+@bp.route("/engagements.xlsx", defaults=XLSX)
+@bp.route("/engagements.csv", defaults=CSV)
 @writes
-def export_csv() -> Response:
+def export_csv(fmt: str) -> Response:
     """The filtered list (newest first, never the minutes), audited as an export (R8)."""
     session, filters = get_session(), _filters()
     rows = queries.list_engagements(session, filters=filters, limit=queries.EXPORT_LIMIT)
     services.record_export(session, actor=actor(), filters=filters.as_dict(), rows=len(rows))
     session.commit()
-    return csv_response("engagements.csv", CSV_HEADER, [_csv_row(e) for e in rows])
+    marking = highest(e.classification for e in rows)
+    return export_response([_csv_row(e) for e in rows], CSV_HEADER, filename="engagements", format=fmt,
+                           classification=marking)  # fmt: skip
 
 
 # The form: choices, the R2 explanation, and the engagement-request link.

@@ -12,7 +12,8 @@ from crm.errors import Forbidden, Invalid, NotFound
 from crm.exceptions import policy, queries, services
 from crm.exceptions.forms import ReportForm, ReviewForm
 from crm.exceptions.models import ChannelException, ExceptionStatus
-from crm.http import apply_field_errors, db_id, submit_form
+from crm.exports import CSV, EXPORT_LIMIT, XLSX, audited_export
+from crm.http import apply_field_errors, db_id, submit_form, writes
 from crm.requests.queries import company_choices
 
 bp = Blueprint("exceptions", __name__, url_prefix="/exceptions")
@@ -22,20 +23,45 @@ PAGE_SIZE = 50
 PAGE_ROLES = tuple(policy.REPORT_ROLES)
 
 
+def _status() -> ExceptionStatus | None:
+    status = request.args.get("status", "")
+    return ExceptionStatus(status) if status in {s.value for s in ExceptionStatus} else None
+
+
 @bp.route("")
 @role_required(*PAGE_ROLES)
 def index() -> str:
     user = actor()
     status = request.args.get("status", "")
     rows = queries.list_exceptions(
-        get_session(), reported_by_id=None if policy.sees_all(user) else user.id,
-        status=ExceptionStatus(status) if status in {s.value for s in ExceptionStatus} else None,
+        get_session(), reported_by_id=None if policy.sees_all(user) else user.id, status=_status(),
         before_id=request.args.get("before", type=db_id), newest_first=True, limit=PAGE_SIZE + 1,
     )  # fmt: skip
     return render_template(
         "exceptions/index.html", rows=rows[:PAGE_SIZE], sees_all=policy.sees_all(user), status=status,
         next_before=rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None, can_report=policy.can_report(user),
     )  # fmt: skip
+
+
+EXPORT_HEADER = ("Id", "Occurred", "Company", "Who", "Organisation", "What", "Status", "Reported by",
+                 "Reported (PKT)", "Reviewed by", "Reviewed (PKT)", "Review note")  # fmt: skip
+
+
+@bp.route("/export.xlsx", defaults=XLSX)
+@bp.route("/export.csv", defaults=CSV)
+@role_required(*PAGE_ROLES)
+@writes
+def export(fmt: str) -> Response:
+    """The reports the viewer sees (all, or their own), newest first, audited as an export (R8)."""
+    user, session, status = actor(), get_session(), _status()
+    found = queries.list_exceptions(session, reported_by_id=None if policy.sees_all(user) else user.id,
+                                    status=status, newest_first=True, limit=EXPORT_LIMIT)  # fmt: skip
+    rows = [(e.id, e.occurred_on, e.company.name, e.who, e.organisation.short_name if e.organisation else "", e.what,
+             e.status, e.reported_by.full_name, e.created_at, e.reviewed_by.full_name if e.reviewed_by else "",
+             e.reviewed_at, e.review_note) for e in found]  # fmt: skip
+    wanted = {"status": status.value if status else None}
+    return audited_export(session, register="channel_exceptions", fmt=fmt, filters=wanted, header=EXPORT_HEADER,
+                          rows=rows)  # fmt: skip
 
 
 def _report_form() -> ReportForm:

@@ -15,10 +15,10 @@ from wtforms.fields.choices import SelectChoice
 
 from crm.accounts.models import User
 from crm.authz import actor, require_login
-from crm.csvio import csv_response
 from crm.db import get_session, utcnow
 from crm.designations.queries import focal_person_id
 from crm.errors import Forbidden, Invalid, NotFound
+from crm.exports import CSV, XLSX, export_response
 from crm.followups import policy, queries, services
 from crm.followups.forms import CancelForm, CompleteForm, EditForm, FollowUpForm, ReopenForm, TakeForm
 from crm.followups.models import FollowUp, FollowUpPriority
@@ -147,16 +147,17 @@ def everything() -> str:
     )  # fmt: skip
 
 
-@bp.route("/all.csv")
+@bp.route("/all.xlsx", defaults=XLSX)
+@bp.route("/all.csv", defaults=CSV)
 @writes
-def export_csv() -> Response:
+def export_csv(fmt: str) -> Response:
     """The filtered list of open follow-ups, audited as an export (R8)."""
     session, filters = get_session(), _filters()
     rows = queries.all_open_follow_ups(session, filters=filters, limit=EXPORT_LIMIT)
     services.record_export(session, actor=actor(), filters=filters.as_dict(), rows=len(rows))
     session.commit()
     labels = queries.record_labels(session, rows)
-    return csv_response("follow-ups.csv", CSV_HEADER, [_csv_row(f, labels) for f in rows])
+    return export_response([_csv_row(f, labels) for f in rows], CSV_HEADER, filename="follow-ups", format=fmt)
 
 
 def _csv_row(f: FollowUp, labels: queries.RecordLabels) -> tuple[Any, ...]:

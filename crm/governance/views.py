@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -26,7 +26,7 @@ from crm.governance.forms import (
     RouteForm,
 )
 from crm.governance.models import Nomination, NominationStatus, Recommendation, RecommendationStatus
-from crm.http import submit_form
+from crm.http import db_id, submit_form
 from crm.organisations.queries import list_organisations
 
 bp = Blueprint("governance", __name__, url_prefix="/governance")
@@ -61,10 +61,19 @@ def _propose_form() -> ProposeForm:
     return form
 
 
+PAGE_SIZE = 50
+
+
+def _page(rows: list[Any]) -> dict[str, Any]:
+    """PAGE_SIZE + 1 rows were read: the extra one says there is a next page (keyset on id)."""
+    return {"rows": rows[:PAGE_SIZE], "next_after": rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None}
+
+
 @bp.route("/nominations")
 def nominations() -> str:
-    rows = queries.list_nominations(get_session())
-    return render_template("governance/nominations.html", rows=rows, can_keep=policy.can_keep(actor()),
+    after = request.args.get("after", type=db_id)
+    rows = queries.list_nominations(get_session(), after_id=after, limit=PAGE_SIZE + 1)
+    return render_template("governance/nominations.html", **_page(rows), can_keep=policy.can_keep(actor()),
                            form=_propose_form() if policy.can_keep(actor()) else None)  # fmt: skip
 
 
@@ -167,8 +176,9 @@ def close(nomination_id: int) -> Page:
 
 @bp.route("/recommendations")
 def recommendations() -> str:
-    return render_template("governance/recommendations.html", rows=queries.list_recommendations(get_session()),
-                           can_keep=policy.can_keep(actor()))  # fmt: skip
+    after = request.args.get("after", type=db_id)
+    rows = queries.list_recommendations(get_session(), after_id=after, limit=PAGE_SIZE + 1)
+    return render_template("governance/recommendations.html", **_page(rows), can_keep=policy.can_keep(actor()))
 
 
 @bp.route("/recommendations/new", methods=["GET", "POST"])

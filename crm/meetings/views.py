@@ -19,6 +19,7 @@ from crm.authz import actor, require_login
 from crm.datarequests.queries import directive_choices
 from crm.db import get_session
 from crm.errors import Forbidden, NotFound
+from crm.exports import CSV, EXPORT_LIMIT, XLSX, audited_export, highest
 from crm.formatting import KARACHI
 from crm.http import submit_form, url_if_exists, writes
 from crm.markdown import render
@@ -47,6 +48,23 @@ def _readers_only() -> None:
     """An admin's role is accounts: the meetings are for the content roles (after the login guard)."""
     if not policy.can_view(actor()):
         raise Forbidden(policy.REFUSAL_MESSAGES[policy.NOT_PERMITTED], code=policy.NOT_PERMITTED)
+
+
+EXPORT_HEADER = ("Id", "Title", "Held (PKT)", "Location", "Chaired by", "Organisations", "Invitees", "Classification")
+
+
+@bp.route("/meetings.xlsx", defaults=XLSX)
+@bp.route("/meetings.csv", defaults=CSV)
+@writes
+def export(fmt: str) -> Response:
+    """Every meeting, latest first (never the agenda or minutes), marked with the most sensitive
+    one and audited as an export (R8)."""
+    session = get_session()
+    found = queries.list_meetings(session, limit=EXPORT_LIMIT)
+    rows = [(m.id, m.title, m.held_at, m.location, m.chaired_by, "; ".join(o.short_name for o in m.organisations),
+             m.invitees, m.classification) for m in found]  # fmt: skip
+    return audited_export(session, register="wg_meetings", fmt=fmt, filters={}, header=EXPORT_HEADER, rows=rows,
+                          classification=highest(m.classification for m in found), filename="meetings")  # fmt: skip
 
 
 def _require_keeper() -> None:

@@ -149,3 +149,21 @@ def engagement_with_people(session: Session, engagement_id: int) -> Engagement |
     """An engagement for its PDF copy: company and thread loaded."""
     query = select(Engagement).options(joinedload(Engagement.company), joinedload(Engagement.thread))
     return session.scalar(query.where(Engagement.id == engagement_id))
+
+
+def live_grant_targets(session: Session, *, user_id: int, now: datetime) -> tuple[set[int], set[int]]:
+    """The engagement ids and thread ids the user holds a live grant for (has_live_grant for
+    many engagements at once: briefs and exports ask once, not once per engagement)."""
+    query = select(NotesRequest.engagement_id, NotesRequest.thread_id).where(
+        NotesRequest.requester_id == user_id,
+        NotesRequest.status == NotesRequestStatus.APPROVED,
+        NotesRequest.expires_at > now,
+    )
+    engagements: set[int] = set()
+    threads: set[int] = set()
+    for engagement_id, thread_id in session.execute(query):
+        if engagement_id is not None:
+            engagements.add(engagement_id)
+        if thread_id is not None:
+            threads.add(thread_id)
+    return engagements, threads

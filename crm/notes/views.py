@@ -16,6 +16,7 @@ from crm.authz import actor, require_login
 from crm.db import get_session, utcnow
 from crm.designations.queries import focal_person_id
 from crm.errors import Forbidden, NotFound
+from crm.exports import CSV, EXPORT_LIMIT, XLSX, audited_export, highest
 from crm.http import db_id, submit_form, writes
 from crm.notes import pdf, policy, queries, services
 from crm.notes.forms import ApproveForm, DeclineForm, NotesRequestForm, RevokeForm
@@ -47,14 +48,19 @@ def _scopes(user: User, is_focal: bool) -> list[Scope]:
     return scopes
 
 
-@bp.route("")
-def index() -> str:
-    user, session = actor(), get_session()
+def _scope(user: User) -> tuple[Scope, list[Scope]]:
+    """The list asked for (`?view=`) among the viewer's lists; Forbidden when they have none."""
     scopes = _scopes(user, _is_focal(user))
     if not scopes:
         raise Forbidden(policy.REFUSAL_MESSAGES[policy.NOT_PERMITTED], code=policy.NOT_PERMITTED)
     wanted = request.args.get("view", "")
-    scope = Scope(wanted) if wanted in {s.value for s in scopes} else scopes[0]
+    return (Scope(wanted) if wanted in {s.value for s in scopes} else scopes[0]), scopes
+
+
+@bp.route("")
+def index() -> str:
+    user, session = actor(), get_session()
+    scope, scopes = _scope(user)
     rows = queries.list_requests(
         session, scope=scope, viewer_id=user.id, before_id=request.args.get("before", type=db_id),
         newest_first=True, limit=queries.PAGE_SIZE + 1,
@@ -63,6 +69,33 @@ def index() -> str:
         "notes/index.html", rows=rows[: queries.PAGE_SIZE], scope=scope, scopes=scopes, now=utcnow(),
         next_before=rows[queries.PAGE_SIZE - 1].id if len(rows) > queries.PAGE_SIZE else None,
     )  # fmt: skip
+
+
+EXPORT_HEADER = ("Id", "Asked (PKT)", "Requester", "Engagement", "Company", "Thread", "Justification", "Status",
+                 "Decided by", "Decided (PKT)", "Decision note", "Grant expires (PKT)")  # fmt: skip
+
+
+def _export_row(r: NotesRequest) -> tuple[Any, ...]:
+    engagement = r.engagement
+    return (r.id, r.created_at, r.requester.full_name, engagement.subject if engagement else "",
+            engagement.company.name if engagement else "", r.thread.title if r.thread else "", r.justification,
+            r.status, r.decided_by.full_name if r.decided_by else "", r.decided_at, r.decision_note,
+            r.expires_at)  # fmt: skip
+
+
+@bp.route("/export.xlsx", defaults=XLSX)
+@bp.route("/export.csv", defaults=CSV)
+@writes
+def export(fmt: str) -> BaseResponse:
+    """The list the viewer is on (`?view=`), newest first, audited (R8). Never minutes: the file is
+    marked with the most sensitive engagement it names."""
+    user, session = actor(), get_session()
+    scope, _ = _scope(user)
+    found = queries.list_requests(session, scope=scope, viewer_id=user.id, newest_first=True, limit=EXPORT_LIMIT)
+    marking = highest(r.engagement.classification for r in found if r.engagement)
+    return audited_export(session, register="notes_requests", fmt=fmt, filters={"view": scope.value},
+                          header=EXPORT_HEADER, rows=[_export_row(r) for r in found],
+                          classification=marking)  # fmt: skip
 
 
 def _target(form: NotesRequestForm) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from crm.authz import actor, require_login
 from crm.db import get_session
 from crm.designations.queries import focal_person_id
 from crm.errors import Conflict, Forbidden, Invalid, NotFound
-from crm.http import MAX_ID, apply_field_errors, db_id, submit_form
+from crm.exports import CSV, EXPORT_LIMIT, XLSX, audited_export
+from crm.http import MAX_ID, apply_field_errors, db_id, submit_form, writes
 from crm.requests import policy, queries, services
 from crm.requests.forms import AcceptForm, DeclineForm, RequestForm
 from crm.requests.models import EngagementRequest, Urgency
@@ -39,15 +40,20 @@ def _scopes(user: User, is_focal: bool) -> list[Scope]:
     return scopes
 
 
-@bp.route("")
-def index() -> str:
-    user, session = actor(), get_session()
-    is_focal = _is_focal(user)
+def _scope(user: User, is_focal: bool) -> tuple[Scope, list[Scope]]:
+    """The list asked for (`?view=`) among the viewer's lists; Forbidden when they have none."""
     scopes = _scopes(user, is_focal)
     if not scopes:
         raise Forbidden("Your role does not file or decide engagement requests.", code=policy.NOT_PERMITTED)
     wanted = request.args.get("view", "")
-    scope = Scope(wanted) if wanted in {s.value for s in scopes} else scopes[0]
+    return (Scope(wanted) if wanted in {s.value for s in scopes} else scopes[0]), scopes
+
+
+@bp.route("")
+def index() -> str:
+    user, session = actor(), get_session()
+    is_focal = _is_focal(user)
+    scope, scopes = _scope(user, is_focal)
     rows = queries.list_requests(
         session, scope=scope, viewer_id=user.id, before_id=request.args.get("before", type=db_id),
         newest_first=True, limit=PAGE_SIZE + 1,
@@ -57,6 +63,25 @@ def index() -> str:
         next_before=rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None,
         can_request=policy.request_refusal(user, is_focal_person=is_focal) is None,
     )  # fmt: skip
+
+
+EXPORT_HEADER = ("Id", "Filed (PKT)", "Company", "Purpose", "Urgency", "Status", "Requested by", "Organisation",
+                 "Decided by", "Decided (PKT)", "Decline reason", "Follow-up")  # fmt: skip
+
+
+@bp.route("/export.xlsx", defaults=XLSX)
+@bp.route("/export.csv", defaults=CSV)
+@writes
+def export(fmt: str) -> Response:
+    """The list the viewer is on (`?view=`), newest first, audited as an export (R8)."""
+    user, session = actor(), get_session()
+    scope, _ = _scope(user, _is_focal(user))
+    found = queries.list_requests(session, scope=scope, viewer_id=user.id, newest_first=True, limit=EXPORT_LIMIT)
+    rows = [(r.id, r.created_at, r.company.name, r.purpose, r.urgency, r.status, r.requested_by.full_name,
+             r.organisation.short_name, r.decided_by.full_name if r.decided_by else "", r.decided_at,
+             r.decline_reason, r.follow_up_id) for r in found]  # fmt: skip
+    return audited_export(session, register="engagement_requests", fmt=fmt, filters={"view": scope.value},
+                          header=EXPORT_HEADER, rows=rows)  # fmt: skip
 
 
 def _request_form() -> RequestForm:

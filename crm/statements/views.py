@@ -14,9 +14,9 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from crm.authz import actor, require_login
-from crm.csvio import csv_response
 from crm.db import get_session
 from crm.errors import Forbidden, NotFound
+from crm.exports import CSV, XLSX, export_response
 from crm.http import db_id, submit_form, writes
 from crm.statements import policy, queries, services
 from crm.statements.forms import EditStatementForm, IssueForm, StatementForm, WithdrawForm
@@ -64,15 +64,16 @@ def _csv_row(s: Statement) -> tuple[Any, ...]:
             s.issued_by.full_name if s.issued_by else "", s.issued_at)  # fmt: skip
 
 
-@bp.route("/statements.csv")
+@bp.route("/statements.xlsx", defaults=XLSX)
+@bp.route("/statements.csv", defaults=CSV)
 @writes
-def export() -> Response:
+def export(fmt: str) -> Response:
     """The register (newest first, filtered by status), audited as an export (R8)."""
     session, status = get_session(), _status()
     rows = queries.list_statements(session, status=status, limit=queries.EXPORT_LIMIT)
     services.record_export(session, actor=actor(), filters={"status": status.value} if status else {}, rows=len(rows))
     session.commit()
-    return csv_response("statements.csv", CSV_HEADER, [_csv_row(s) for s in rows])
+    return export_response([_csv_row(s) for s in rows], CSV_HEADER, filename="statements", format=fmt)
 
 
 def _set_choices(session: Session, form: StatementForm) -> None:

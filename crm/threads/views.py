@@ -16,9 +16,9 @@ from crm.commitments import policy as commitment_policy
 from crm.commitments import queries as commitment_queries
 from crm.commitments.models import Commitment
 from crm.companies.models import Priority
-from crm.csvio import csv_response
 from crm.db import get_session
 from crm.errors import Conflict, Forbidden, Invalid, NotFound
+from crm.exports import CSV, XLSX, export_response
 from crm.http import apply_field_errors, db_id, url_if_exists, writes
 from crm.organisations.queries import list_organisations
 from crm.threads import policy, queries, services
@@ -96,15 +96,16 @@ def _csv_row(thread: Thread, today: Any) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-@bp.route("/threads.csv")
+@bp.route("/threads.xlsx", defaults=XLSX)
+@bp.route("/threads.csv", defaults=CSV)
 @writes
-def export() -> Response:
+def export(fmt: str) -> Response:
     session = get_session()
     filters = _filters()
     threads, today = queries.export_threads(session, filters), queries.today()
     services.record_export(session, actor=actor(), rows=len(threads), filters=filters.as_dict())
     session.commit()
-    return csv_response("threads.csv", CSV_HEADER, (_csv_row(thread, today) for thread in threads))
+    return export_response((_csv_row(t, today) for t in threads), CSV_HEADER, filename="threads", format=fmt)
 
 
 def _thread_or_404(session: Session, thread_id: int) -> Thread:

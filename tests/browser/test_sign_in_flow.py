@@ -11,13 +11,16 @@ report no Content Security Policy violation.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import pyotp
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, Request, expect
 
+from tests import authenticators
 from tests.browser.conftest import LiveServer
 
 # Passphrases of four unrelated words: what the password hint on the page recommends.
@@ -73,6 +76,28 @@ def sign_in(page: Page, username: str, password: str) -> None:
     page.get_by_label("Username", exact=True).fill(username)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: urlsplit(url).path != "/sign-in")
+    second_factor(page, username)
+
+
+def second_factor(page: Page, username: str) -> None:
+    """After the password: set up TOTP or enter its code when the app asks (chair, admins,
+    designation holders), with the user's "authenticator app" kept in tests.authenticators."""
+    path = urlsplit(page.url).path
+    if path == authenticators.ENROL_PATH:
+        secret = page.get_by_test_id("totp-secret").inner_text().replace(" ", "")
+        step = pyotp.TOTP(secret).timecode(time.time()) - 1  # type: ignore[arg-type]
+        page.get_by_label("Code from your authenticator app", exact=True).fill(pyotp.TOTP(secret).generate_otp(step))
+        page.get_by_role("button", name="Turn on two-step verification").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery codes")
+        codes = page.get_by_test_id("recovery-codes").locator("code").all_inner_texts()
+        authenticators.remember(username, secret, last_step=step, recovery_codes=codes)
+        page.get_by_role("link", name="I have saved my codes — continue").click()
+    elif path == authenticators.VERIFY_PATH:
+        code = authenticators.APPS[username].next_code()
+        page.get_by_label("Code from your authenticator app, or a recovery code").fill(code)
+        page.get_by_role("button", name="Verify").click()
+        page.wait_for_url(lambda url: urlsplit(url).path != authenticators.VERIFY_PATH)
 
 
 def replace_one_time_password(page: Page, base_url: str, one_time_password: str, passphrase: str) -> None:

@@ -296,8 +296,8 @@ def test_the_csv_export_follows_the_filters_and_is_audited(login, web_world, reg
     response = client.get("/commitments.csv?status=overdue")
 
     assert response.status_code == 200
-    assert response.headers["Content-Disposition"] == 'attachment; filename="commitments.csv"'
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert response.headers["Content-Disposition"].endswith('-UNCLASSIFIED.csv"')
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))[1:]  # after the marking
     assert rows[0][:3] == ["Due date", "Overdue", "Status"]
     assert [(r[1], r[8]) for r in rows[1:]] == [("yes", "Overdue promise")]
     event = in_app(lambda s: s.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first())

@@ -178,7 +178,7 @@ def test_the_list_exports_as_csv_with_its_filters_and_defused_formulas(signed_in
 
     text = response.get_data(as_text=True)
     assert response.mimetype == "text/csv"
-    assert text.lstrip("\ufeff").startswith("name,legal_name,parent")
+    assert text.lstrip("\ufeff").startswith("Classification: UNCLASSIFIED\r\nname,legal_name,parent")
     assert "Evil,'=cmd|' /C calc'!A0" in text or "\"'=cmd|' /C calc'!A0\"" in text
     assert "Calm" not in text
     assert snapshot_counts(Company) == (before[0], before[1] + 1)  # the export is audited

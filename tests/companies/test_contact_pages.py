@@ -200,7 +200,7 @@ def test_the_contacts_export_honours_the_filters(signed_in, meta):
     current = client.get(f"/contacts.csv?company_id={meta.id}").get_data(as_text=True)
     everyone = client.get(f"/contacts.csv?company_id={meta.id}&all=1").get_data(as_text=True)
 
-    assert current.lstrip("\ufeff").startswith("company,organisation,name,title,email")
+    assert current.lstrip("\ufeff").startswith("Classification: UNCLASSIFIED\r\ncompany,organisation,name,title,email")
     assert "Sara Ahmed" in current
     assert "Old Hand" not in current
     assert "Old Hand" in everyone

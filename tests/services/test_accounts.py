@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.accounts import services
+from crm.accounts.digests import token_digest
 from crm.accounts.models import ApiToken, Role, User
-from crm.accounts.queries import user_for_session, user_for_token
+from crm.accounts.queries import session_for_token, user_for_token
+from crm.accounts.sessions.services import start_session
 from crm.audit.models import AuditEvent
 from crm.db import utcnow
 from crm.errors import Conflict, Forbidden, Invalid
@@ -181,13 +183,14 @@ def test_an_inactive_user_cannot_sign_in(session):
 # sign_out and change_password
 
 
-def test_signing_out_rotates_the_session_nonce(session):
+def test_signing_out_ends_that_session_only(session):
     user = make_user(session)
-    old = user.session_nonce
-    services.sign_out(session, user=user)
+    this, token = start_session(session, user=user, ip="", user_agent="", lifetime=timedelta(hours=8))
+    other, other_token = start_session(session, user=user, ip="", user_agent="", lifetime=timedelta(hours=8))
+    services.sign_out(session, user=user, user_session=this)
     session.flush()
-    assert user.session_nonce != old
-    assert user_for_session(session, user.id, old) is None
+    assert session_for_token(session, token_digest(token), user.session_nonce) is None
+    assert session_for_token(session, token_digest(other_token), user.session_nonce) is not None
     assert last_event(session).action == "auth.sign_out"
 
 

@@ -164,8 +164,8 @@ def test_the_csv_export_is_filtered_defused_and_audited(chair_client, world, see
     response = chair_client.get("/threads.csv?priority=high")
 
     assert response.mimetype == "text/csv"
-    assert 'filename="threads.csv"' in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(html(response).lstrip("\ufeff"))))
+    assert '-UNCLASSIFIED.csv"' in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(html(response).lstrip("\ufeff").split("\n", 1)[1])))  # after the marking
     assert [(r["title"], r["companies"], r["stage"], r["priority"], r["overdue"]) for r in rows] == [
         ("Google liaison office in Pakistan", "Google", "identified", "high", "yes")
     ]

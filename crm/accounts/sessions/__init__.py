@@ -1,0 +1,1 @@
+"""Browser sessions kept on the server (issue 7)."""

@@ -1,0 +1,193 @@
+"""Crawl the pages a signed-in user can reach and check each one with axe-core.
+
+The crawl follows same-origin GET links from Home, breadth first. Record ids are normalised
+("/companies/7" and "/companies/9" are one pattern, "/companies/{id}"), and each pattern is
+visited a bounded number of times, so the crawl's length depends on the number of kinds of
+page, not on the amount of data. Downloads (CSV, XLSX, PDF, calendar feeds, attachments) are
+skipped: they are not HTML. Forms reached only by a button ("new" forms) are visited through
+their links, and each is also submitted empty once, so the re-shown form with its error
+summary is checked too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urldefrag, urlsplit
+
+from axe_playwright_python.base import AXE_SCRIPT
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page
+
+# WCAG 2.0, 2.1 and 2.2 at levels A and AA, and axe's best practices (landmarks, heading order,
+# one h1, unique landmark names) which make the pages predictable with a screen reader.
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".pdf", ".ics", ".zip", ".svg", ".png")
+# Attachments and evidence files are served as downloads under ".../files/<id>".
+DOWNLOAD_PARTS = ("/files/", "/static/", "/download")
+ID = re.compile(r"/\d+(?=/|$)")
+EXAMPLES_PER_KIND = 2  # across all roles; every role checks each kind it reaches once
+QUERY_VARIANTS = 2  # per path and role: "?view=mine", "?status=open" ...
+MAX_PAGES = 70  # per role: a bound on time, above the number of paths any role reaches
+
+# axe-core as shipped inside axe-playwright-python (no download, no CDN).
+AXE_SOURCE = AXE_SCRIPT
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    impact: str
+    url: str
+    target: str
+    summary: str
+
+    def line(self) -> str:
+        return f"  [{self.impact}] {self.rule} on {self.url}\n      at {self.target}\n      {self.summary}"
+
+
+@dataclass
+class CrawlReport:
+    role: str
+    visited: list[str] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)  # URL and status of pages that answered 5xx
+
+    def text(self) -> str:
+        kinds = {pattern(url) for url in self.visited}
+        lines = [f"{self.role}: {len(self.visited)} pages of {len(kinds)} kinds checked, {len(self.violations)} violations"]
+        lines += [violation.line() for violation in self.violations]
+        lines += [f"  broken: {entry}" for entry in self.broken]
+        return "\n".join(lines)
+
+
+def pattern(url: str) -> str:
+    """The kind of page: the path with ids replaced, plus the names (not values) of the query."""
+    parts = urlsplit(url)
+    keys = sorted({key for key, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    return ID.sub("/{id}", parts.path) + ("?" + "&".join(keys) if keys else "")
+
+
+def is_crawlable(url: str, origin: str) -> bool:
+    parts = urlsplit(url)
+    if f"{parts.scheme}://{parts.netloc}" != origin:
+        return False
+    path = parts.path.lower()
+    return not path.endswith(DOWNLOAD_SUFFIXES) and not any(part in path for part in DOWNLOAD_PARTS)
+
+
+def install_axe(page: Page) -> None:
+    """Load axe-core into every page the context opens (an init script: no CSP applies)."""
+    page.context.add_init_script(script=AXE_SOURCE)
+
+
+def check(page: Page, report: CrawlReport) -> None:
+    """Run axe on the page as it is now; add what it finds to the report."""
+    response = page.evaluate(f"axe.run(document, {json.dumps(AXE_OPTIONS)})")
+    for violation in response["violations"]:
+        for node in violation["nodes"]:
+            report.violations.append(
+                Violation(
+                    rule=violation["id"],
+                    impact=violation.get("impact") or "",
+                    url=page.url,
+                    target=" ".join(str(part) for part in node["target"]),
+                    summary=node.get("failureSummary", "").replace("\n", " ")[:300],
+                )
+            )
+
+
+def links(page: Page) -> list[str]:
+    hrefs: list[str] = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    return [urldefrag(href).url for href in hrefs]
+
+
+def crawl(
+    page: Page, origin: str, role: str, extra: tuple[str, ...] = (), checked: Counter[str] | None = None
+) -> CrawlReport:
+    """Visit every page kind reachable from Home (and `extra` paths), checking each with axe.
+
+    In order of priority: each path this role reaches (ids normalised); then up to
+    QUERY_VARIANTS query variants of each path (a tab, a filter, a sort); then further
+    examples of a kind while fewer than EXAMPLES_PER_KIND have been checked in all
+    (`checked` is shared by the roles' crawls), all within MAX_PAGES.
+    """
+    checked = Counter() if checked is None else checked
+    report = CrawlReport(role)
+    install_axe(page)
+    queues: tuple[deque[str], ...] = (deque([f"{origin}/", *(origin + path for path in extra)]), deque(), deque())
+    seen: set[str] = set()
+    kinds: Counter[str] = Counter()  # this role's visits per kind ...
+    variants: Counter[str] = Counter()  # ... and query variants per path
+
+    def priority(url: str) -> int | None:
+        kind, path = pattern(url), pattern(url.split("?")[0])
+        if not kinds[kind]:
+            if kinds[path] and urlsplit(url).query:
+                return 1 if variants[path] < QUERY_VARIANTS else None
+            return 0
+        return 2 if checked[kind] < EXAMPLES_PER_KIND else None
+
+    while any(queues) and len(report.visited) < MAX_PAGES:
+        index = next(index for index, queue in enumerate(queues) if queue)
+        url = queues[index].popleft()
+        rank = None if url in seen else priority(url)
+        if rank is None:
+            continue
+        if rank > index:  # its kind was visited since it was queued: wait behind new kinds
+            queues[rank].append(url)
+            continue
+        seen.add(url)
+        kind = pattern(url)
+        kinds[kind] += 1
+        variants[pattern(url.split("?")[0])] += bool(urlsplit(url).query)
+        if not _visit(page, url, report):
+            continue
+        checked[kind] += 1
+        check(page, report)
+        for link in links(page):
+            if is_crawlable(link, origin) and link not in seen and (rank := priority(link)) is not None:
+                queues[rank].append(link)
+        if kind.endswith("/new") and kinds[kind] == 1:
+            _submit_empty(page, report)
+    return report
+
+
+def _visit(page: Page, url: str, report: CrawlReport) -> bool:
+    """Open `url`; true when it is an HTML page worth checking (5xx are reported as broken)."""
+    try:
+        response = page.goto(url)
+    except PlaywrightError as error:  # a link that turned out to be a download
+        if "Download is starting" in str(error):
+            return False
+        raise
+    if response is None:
+        return False
+    if response.status >= 500:
+        report.broken.append(f"{url} answered {response.status}")
+        return False
+    if "text/html" not in (response.headers.get("content-type") or ""):
+        return False
+    report.visited.append(url)
+    return True
+
+
+def _submit_empty(page: Page, report: CrawlReport) -> None:
+    """Submit the page's main POST form without input (browser validation off) and check the
+    page that comes back: normally the form again, with its error summary."""
+    form = page.locator("main form[method='post' i]").last
+    if form.count() == 0:
+        return
+    with page.expect_navigation():
+        form.evaluate("f => { f.noValidate = true; HTMLFormElement.prototype.submit.call(f); }")
+    if page.url.startswith("http"):
+        report.visited.append(page.url + " (submitted empty)")
+        check(page, report)

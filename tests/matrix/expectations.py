@@ -1,0 +1,3 @@
+"""Expected status of every route × method for each column of the matrix."""
+
+EXPECTED: dict[str, str] = {}
