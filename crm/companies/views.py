@@ -33,6 +33,7 @@ from crm.companies.forms import (
 from crm.companies.models import Company, Health, Priority, Service
 from crm.contacts.policy import is_current
 from crm.csvio import MAX_IMPORT_BYTES
+from crm.dashboard.policy import sees_board
 from crm.db import get_session
 from crm.designations.queries import focal_person_id
 from crm.errors import Conflict, Forbidden, Invalid, NotFound
@@ -155,6 +156,14 @@ def _commitments_section(session: Session, company_id: int) -> dict[str, Any]:
     }
 
 
+def _brief_url(session: Session, company_id: int) -> str | None:
+    """The company's one-page brief, for those who may read briefs (the board's readers)."""
+    user = actor()
+    if not sees_board(user, is_focal_person=focal_person_id(session) == user.id):
+        return None
+    return url_if_exists("reports.company_brief", company_id=company_id)
+
+
 @bp.route("/companies/<int:company_id>")
 def profile(company_id: int) -> str:
     session = get_session()
@@ -165,7 +174,7 @@ def profile(company_id: int) -> str:
     older = found.next_before
     return render_template(
         "companies/profile.html", p=found, company=found.company, can_write=can_write(session),
-        **_commitments_section(session, company_id),
+        brief_url=_brief_url(session, company_id), **_commitments_section(session, company_id),
         current_contacts={c.id for c in found.contacts if is_current(c, today)},
         thread_links={t.id: url_if_exists("threads.detail", thread_id=t.id) for t in found.threads},
         engagement_links={e.id: url_if_exists("engagements.detail", engagement_id=e.id) for e in found.engagements},

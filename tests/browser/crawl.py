@@ -35,7 +35,7 @@ DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".pdf", ".ics", ".zip", ".svg", ".png")
 DOWNLOAD_PARTS = ("/files/", "/static/", "/download")
 ID = re.compile(r"/\d+(?=/|$)")
 EXAMPLES_PER_KIND = 2  # across all roles; every role checks each kind it reaches once
-QUERY_VARIANTS = 2  # per path and role: "?view=mine", "?status=open" ...
+QUERY_VARIANTS = 1  # per path and role: "?view=mine", "?status=open" ...
 MAX_PAGES = 70  # per role: a bound on time, above the number of paths any role reaches
 
 # axe-core as shipped inside axe-playwright-python (no download, no CDN).
@@ -60,12 +60,18 @@ class CrawlReport:
     visited: list[str] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
     broken: list[str] = field(default_factory=list)  # URL and status of pages that answered 5xx
+    unvisited: list[str] = field(default_factory=list)  # new paths left when MAX_PAGES was reached
 
     def text(self) -> str:
-        kinds = {pattern(url) for url in self.visited}
-        lines = [f"{self.role}: {len(self.visited)} pages of {len(kinds)} kinds checked, {len(self.violations)} violations"]
+        kinds = {pattern(url.split(" ")[0]) for url in self.visited}
+        paths = {kind.split("?")[0] for kind in kinds}
+        lines = [
+            f"{self.role}: {len(self.visited)} pages checked ({len(paths)} paths, {len(kinds)} kinds),"
+            f" {len(self.violations)} violations"
+        ]
         lines += [violation.line() for violation in self.violations]
         lines += [f"  broken: {entry}" for entry in self.broken]
+        lines += [f"  not reached within MAX_PAGES: {url}" for url in self.unvisited]
         return "\n".join(lines)
 
 
@@ -120,45 +126,64 @@ def crawl(
     examples of a kind while fewer than EXAMPLES_PER_KIND have been checked in all
     (`checked` is shared by the roles' crawls), all within MAX_PAGES.
     """
-    checked = Counter() if checked is None else checked
-    report = CrawlReport(role)
+    crawler = _Crawler(page, origin, CrawlReport(role), Counter() if checked is None else checked)
     install_axe(page)
-    queues: tuple[deque[str], ...] = (deque([f"{origin}/", *(origin + path for path in extra)]), deque(), deque())
-    seen: set[str] = set()
-    kinds: Counter[str] = Counter()  # this role's visits per kind ...
-    variants: Counter[str] = Counter()  # ... and query variants per path
+    crawler.run([f"{origin}/", *(origin + path for path in extra)])
+    return crawler.report
 
-    def priority(url: str) -> int | None:
+
+@dataclass
+class _Crawler:
+    page: Page
+    origin: str
+    report: CrawlReport
+    checked: Counter[str]
+    queues: tuple[deque[str], ...] = field(default_factory=lambda: (deque(), deque(), deque()))
+    seen: set[str] = field(default_factory=set)
+    kinds: Counter[str] = field(default_factory=Counter)  # this role's visits per kind ...
+    variants: Counter[str] = field(default_factory=Counter)  # ... and query variants per path
+
+    def priority(self, url: str) -> int | None:
+        """0: a new path; 1: a new query variant of a visited path; 2: another example; None: skip."""
+        if url in self.seen:
+            return None
         kind, path = pattern(url), pattern(url.split("?")[0])
-        if not kinds[kind]:
-            if kinds[path] and urlsplit(url).query:
-                return 1 if variants[path] < QUERY_VARIANTS else None
+        if not self.kinds[kind]:
+            if self.kinds[path] and urlsplit(url).query:
+                return 1 if self.variants[path] < QUERY_VARIANTS else None
             return 0
-        return 2 if checked[kind] < EXAMPLES_PER_KIND else None
+        return 2 if self.checked[kind] < EXAMPLES_PER_KIND else None
 
-    while any(queues) and len(report.visited) < MAX_PAGES:
-        index = next(index for index, queue in enumerate(queues) if queue)
-        url = queues[index].popleft()
-        rank = None if url in seen else priority(url)
-        if rank is None:
-            continue
-        if rank > index:  # its kind was visited since it was queued: wait behind new kinds
-            queues[rank].append(url)
-            continue
-        seen.add(url)
-        kind = pattern(url)
-        kinds[kind] += 1
-        variants[pattern(url.split("?")[0])] += bool(urlsplit(url).query)
-        if not _visit(page, url, report):
-            continue
-        checked[kind] += 1
-        check(page, report)
-        for link in links(page):
-            if is_crawlable(link, origin) and link not in seen and (rank := priority(link)) is not None:
-                queues[rank].append(link)
-        if kind.endswith("/new") and kinds[kind] == 1:
-            _submit_empty(page, report)
-    return report
+    def next_url(self) -> str | None:
+        while any(self.queues):
+            index = next(index for index, queue in enumerate(self.queues) if queue)
+            url = self.queues[index].popleft()
+            rank = self.priority(url)
+            if rank is not None and rank > index:  # its kind was visited since: wait behind new kinds
+                self.queues[rank].append(url)
+            elif rank is not None:
+                return url
+        return None
+
+    def run(self, start: list[str]) -> None:
+        self.queues[0].extend(start)
+        while len(self.report.visited) < MAX_PAGES and (url := self.next_url()) is not None:
+            self.seen.add(url)
+            kind = pattern(url)
+            self.kinds[kind] += 1
+            self.variants[pattern(url.split("?")[0])] += bool(urlsplit(url).query)
+            if _visit(self.page, url, self.report):
+                self.checked[kind] += 1
+                check(self.page, self.report)
+                self.follow(links(self.page))
+                if kind.endswith("/new") and self.kinds[kind] == 1:
+                    _submit_empty(self.page, self.report)
+        self.report.unvisited = sorted({pattern(url) for url in self.queues[0] if self.priority(url) == 0})
+
+    def follow(self, found: list[str]) -> None:
+        for link in found:
+            if is_crawlable(link, self.origin) and (rank := self.priority(link)) is not None:
+                self.queues[rank].append(link)
 
 
 def _visit(page: Page, url: str, report: CrawlReport) -> bool:

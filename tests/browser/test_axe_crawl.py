@@ -48,14 +48,13 @@ def signed_in(browser: Browser, demo_site: LiveSite, request: pytest.FixtureRequ
 
 @pytest.mark.browser
 @pytest.mark.parametrize("signed_in", list(ROLES), indirect=True)
-def test_every_page_has_no_axe_violations(
-    signed_in: Page, demo_site: LiveSite, request: pytest.FixtureRequest
-) -> None:
+def test_every_page_has_no_axe_violations(signed_in: Page, demo_site: LiveSite, request: pytest.FixtureRequest) -> None:
     role = request.node.callspec.params["signed_in"]
     report = crawl(signed_in, demo_site.server.url, role=role, extra=EXTRA, checked=CHECKED)
     print(report.text())
     assert len(report.visited) >= 5, report.text()
     assert not report.broken, report.text()
+    assert not report.unvisited, report.text()
     assert not report.violations, report.text()
 
 

@@ -63,6 +63,12 @@ LITERALS = {"token": "not-a-feed-token", "filename": "css/rabta.css", "style": "
 COMPANIONS = {"company_id": ("service_id", "service_company"), "meeting_id": ("decision_id", "decision_meeting")}
 
 
+# What a page form POST carries: the fields most action forms need (a record's version, which
+# is 1 in the fresh world, and a note or reason), so that a POST reaches the service's policy
+# check rather than stopping at a missing field; forms that need more are re-shown (200/422).
+FORM = {"version": "1", "note": "Matrix note.", "reason": "Matrix reason.", "text": "Matrix text."}
+
+
 class UnclassifiedParameter(LookupError):
     pass
 
@@ -119,6 +125,9 @@ def sign_in_actors(app: Flask, world: World) -> dict[str, Actor]:
 def perform(actor: Actor, method: str, path: str, connection: Connection) -> tuple[int, str]:
     """The status and body of one request, with everything it wrote undone afterwards."""
     savepoint = connection.begin_nested()
+    # Signing out, or a new session cookie, must not carry over to the next request: the
+    # client's cookies are put back as they were, as the savepoint puts the rows back.
+    cookies = dict(actor.client._cookies or {})
     try:
         if path.startswith("/api/"):
             response = actor.client.open(path, method=method, headers=actor.headers,
@@ -126,8 +135,13 @@ def perform(actor: Actor, method: str, path: str, connection: Connection) -> tup
         elif method == "GET":
             response = actor.client.get(path)
         else:
-            response = actor.client.open(path, method=method, data={"csrf_token": actor.csrf})
-        return response.status_code, response.get_data().decode("utf-8", "replace")
+            response = actor.client.open(path, method=method, data={**FORM, "csrf_token": actor.csrf})
+        body = response.get_data().decode("utf-8", "replace")
+        response.close()  # a file download holds its file open until closed
+        return response.status_code, body
     finally:
         if savepoint.is_active:
             savepoint.rollback()
+        if actor.client._cookies is not None:
+            actor.client._cookies.clear()
+            actor.client._cookies.update(cookies)

@@ -74,6 +74,10 @@ def _record(results: dict[str, dict[str, tuple[int, str]]]) -> None:
     with open("/tmp/matrix-observed.txt", "w") as out:  # noqa: S108 (a developer's scratch file)
         for key, row in results.items():
             out.write(f'    "{key}": "{" ".join(str(row[c][0]) for c in COLUMNS)}",\n')
+    with open("/tmp/matrix-bodies.txt", "w") as out:  # noqa: S108
+        for key, row in results.items():
+            for column in COLUMNS:
+                out.write(f"=== {key} | {column} | {row[column][0]}\n{row[column][1][:6000]}\n")
 
 
 @pytest.mark.parametrize(("method", "rule"), ROUTES, ids=[f"{m} {r}" for m, r in ROUTES])

@@ -13,7 +13,8 @@ import re
 import zlib
 
 OBJECT = re.compile(rb"(\d+) 0 obj(.*?)endobj", re.S)
-STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+STREAM_START = re.compile(rb">>\s*stream\r?\n")
+LENGTH = re.compile(rb"/Length (\d+)\b")
 FONT_RESOURCE = re.compile(rb"/(F\d+) (\d+) 0 R")
 TO_UNICODE = re.compile(rb"/ToUnicode (\d+) 0 R")
 BFCHAR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
@@ -24,14 +25,20 @@ ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
 
 def _objects(document: bytes) -> dict[int, tuple[bytes, bytes]]:
-    """Object number -> (dictionary text, stream data inflated)."""
+    """Object number -> (dictionary text, stream data inflated). Streams are cut by their
+    /Length, not by searching for "endstream" (compressed bytes may hold anything)."""
     objects = {}
     for number, body in OBJECT.findall(document):
-        match = STREAM.search(body)
-        data = match.group(1) if match else b""
-        if match and b"/FlateDecode" in body[: match.start()]:
+        start = STREAM_START.search(body)
+        if not start:
+            objects[int(number)] = (body, b"")
+            continue
+        header = body[: start.start()]
+        length = LENGTH.search(header)
+        data = body[start.end() : start.end() + int(length.group(1))] if length else b""
+        if b"/FlateDecode" in header:
             data = zlib.decompress(data)
-        objects[int(number)] = (body[: match.start()] if match else body, data)
+        objects[int(number)] = (header, data)
     return objects
 
 
