@@ -11,6 +11,7 @@ from sqlalchemy import create_engine
 
 import crm.models  # noqa: F401  (registers every table on the metadata)
 from crm.db import Base
+from crm.search.models import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -23,6 +24,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,  # the search engines' own tables are raw SQL (0007)
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -36,6 +38,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=True,
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()
