@@ -42,9 +42,11 @@ class AuditEventSchema(Schema):
 
 
 class AuditEventListArgsSchema(PageArgsSchema):
-    action = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
-    target_type = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
-    target_id = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    """Exact-match filters; an empty one (`?action=`) filters nothing, as when left out."""
+
+    action = fields.String(load_default=None, validate=validate.Length(max=64))
+    target_type = fields.String(load_default=None, validate=validate.Length(max=64))
+    target_id = fields.String(load_default=None, validate=validate.Length(max=64))
     actor_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))
 
 
@@ -75,8 +77,8 @@ class AuditEvents(MethodView):
             abort(403, "Only the chair and administrators can read the audit log.")
         limit = args["limit"]
         rows = queries.list_events(
-            get_session(), before_seq=decode_cursor(args["cursor"]), limit=limit + 1, action=args["action"],
-            target_type=args["target_type"], target_id=args["target_id"], actor_id=args["actor_id"],
+            get_session(), before_seq=decode_cursor(args["cursor"]), limit=limit + 1, action=args["action"] or None,
+            target_type=args["target_type"] or None, target_id=args["target_id"] or None, actor_id=args["actor_id"],
         )  # fmt: skip
         items = [_shown(event, policy.sees_changes(user, event.target_type)) for event in rows[:limit]]
         return {"items": items, "next_cursor": encode_cursor(rows[limit - 1].seq) if len(rows) > limit else None}

@@ -76,10 +76,11 @@ class Demo:
 @click.command("demo")
 @click.option(
     "--scale",
-    type=click.Choice(["small"]),
+    type=click.Choice(["small", "large"]),
     default="small",
     show_default=True,
-    help="How much data: small (10 users, 5 companies, ~300 engagements). `large` comes later (issue 8).",
+    help="How much data: small (10 users, 5 companies, ~300 engagements) or large (1,000 users, 100 companies, "
+    "1,000,000 engagements: minutes, with a progress bar).",
 )
 @with_appcontext
 def demo_command(scale: str) -> None:
@@ -90,6 +91,11 @@ def demo_command(scale: str) -> None:
             click.echo("Demo data is present already (the demo chair or the company Alphabet exists); nothing changed.")
             return
         password = demo_password()
+        if scale == "large":
+            from crm.demo.large import run_large  # imported here: large.py builds on this module
+
+            run_large(session, password=password)
+            return
         demo = build(session, password=password, engagements=SMALL_ENGAGEMENTS)
         session.commit()
     click.echo(f"Demo data ({scale}) loaded: {len(demo.users)} users, {len(demo.companies)} companies, "

@@ -119,12 +119,21 @@ def _locked(session: Session, request_id: int, version: int | None) -> NotesRequ
     return request
 
 
+def _require_visible(session: Session, actor: User, request_id: int) -> bool:
+    """NotFound unless the request exists and the actor may see it (so ids reveal nothing);
+    returns whether the actor is the focal person."""
+    request = session.get(NotesRequest, request_id) if _in_range(request_id) else None
+    is_focal = focal_person_id(session) == actor.id
+    if request is None or not policy.can_view(actor, request, is_focal_person=is_focal):
+        raise NotFound(NOT_FOUND)
+    return is_focal
+
+
 def _for_decision(session: Session, actor: User, request_id: int, version: int | None) -> NotesRequest:
     """The pending request the actor may decide; raises NotFound, Forbidden (R6) or Conflict."""
-    if not _in_range(request_id) or session.get(NotesRequest, request_id) is None:
-        raise NotFound(NOT_FOUND)
+    is_focal = _require_visible(session, actor, request_id)
     request = _locked(session, request_id, version)
-    refusal = policy.decide_refusal(actor, request, is_focal_person=focal_person_id(session) == actor.id)
+    refusal = policy.decide_refusal(actor, request, is_focal_person=is_focal)
     if refusal:
         raise _refuse(refusal)
     if request.status is not NotesRequestStatus.PENDING:
@@ -202,9 +211,8 @@ def revoke_grant(
 
     Raises NotFound, Forbidden (not_decider), Conflict (not a live grant, stale version), Invalid.
     """
-    if not _in_range(request_id) or session.get(NotesRequest, request_id) is None:
-        raise NotFound(NOT_FOUND)
-    refusal = policy.revoke_refusal(actor, is_focal_person=focal_person_id(session) == actor.id)
+    is_focal = _require_visible(session, actor, request_id)
+    refusal = policy.revoke_refusal(actor, is_focal_person=is_focal)
     if refusal:
         raise _refuse(refusal)
     request = _locked(session, request_id, version)

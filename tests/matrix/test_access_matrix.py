@@ -14,6 +14,7 @@ word in them is searched for in every body), and records with per-record visibil
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -100,3 +101,66 @@ def test_the_minutes_marker_is_found_where_minutes_may_be_read(observed: Any, wo
     for key in ("GET /engagements/<int:engagement_id>", "GET /api/v1/engagements/<int:engagement_id>"):
         for column in MINUTES_READERS:
             assert SECRET_MARKER in observed[key][column][1], (key, column)
+
+
+# Records with per-record visibility: the path parameter, the page that shows one (its 404
+# marks who may not see it; None: only its owner, who is none of the columns), and text of it
+# that must not appear in any answer to those people.
+PRIVATE = {
+    "follow_up_id": ("GET /follow-ups/<int:follow_up_id>", "Owner's own item"),
+    "exception_id": ("GET /exceptions/<int:exception_id>", "outside the channel"),
+    "notification_id": (None, "For the owner only"),
+    "feed_id": (None, None),
+    "filter_id": (None, "status=open"),
+    "session_id": (None, None),
+}
+PRIVATE_REQUESTS = {
+    "requests": ("GET /requests/<int:request_id>", "takedown backlog"),
+    "api_engagement_requests": ("GET /requests/<int:request_id>", "takedown backlog"),
+    "notes": ("GET /notes/<int:request_id>", "Preparing the brief"),
+    "api_notes_requests": ("GET /notes/<int:request_id>", "Preparing the brief"),
+}
+GUESS = "2147483647"  # an id no record has
+
+
+def _private(rule: Any) -> tuple[str, str | None, str | None] | None:
+    blueprint = rule.endpoint.split(".", 1)[0]
+    for name in rule.arguments:
+        if name in PRIVATE:
+            return name, *PRIVATE[name]
+        if name == "request_id" and blueprint in PRIVATE_REQUESTS:
+            return name, *PRIVATE_REQUESTS[blueprint]
+    return None
+
+
+def test_guessing_the_id_of_a_record_one_may_not_see_is_a_plain_404(
+    app: Flask, world: World, actors: dict[str, Actor], observed: Any, module_connection: Connection  # noqa: F811
+) -> None:
+    """IDOR: for everyone who may not see a private record, every route on it answers exactly as
+    for an id that does not exist, and no answer carries its text."""
+    checked, differ = 0, []
+    for method, rule_text in ROUTES:
+        rule = next(r for r in app.url_map.iter_rules() if r.rule == rule_text)
+        private = _private(rule)
+        if private is None:
+            continue
+        name, detail, text = private
+        guessed = _with_guess(rule, world, name)
+        for column in COLUMNS[1:]:
+            if detail is not None and observed[detail][column][0] != 404:
+                continue  # this actor may see the record
+            real = observed[f"{method} {rule_text}"][column]
+            fake = perform(actors[column], method, guessed, module_connection)
+            if real[0] != fake[0]:
+                differ.append(f"{method} {rule_text} as {column}: {real[0]}, for a guess {fake[0]}")
+            assert text is None or text not in real[1], (method, rule_text, column)
+            checked += 1
+    assert differ == [], "\n".join(differ)
+    assert checked > 50
+
+
+def _with_guess(rule: Any, world: World, name: str) -> str:
+    """The rule's path for the world's records, except `name`, which gets an id nobody has."""
+    pattern = re.compile(rf"<(?:[^:<>]+:)?{name}>")
+    segments = zip(rule.rule.split("/"), url_for_rule(rule, world).split("/"), strict=True)
+    return "/".join(pattern.sub(GUESS, template) if pattern.search(template) else filled for template, filled in segments)
