@@ -30,7 +30,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 LINT_PATHS := crm app.py migrations tests
 PYTEST_ARGS ?=
 
-.PHONY: help venv dev-venv setup run chromium test fuzz lint audit clean
+.PHONY: help venv dev-venv setup run chromium test fuzz lint audit clean bench
 
 help: ## List the targets
 	@grep -E '^[a-z][a-z.-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -128,6 +128,13 @@ lint: $(DEV_MARKER) ## ruff check, ruff format --check, mypy
 # (an air-gapped machine) only warns. The logic and its cases: .ci/audit, .ci/audit_verdict.py.
 audit: $(DEV_MARKER) ## Check the pinned dependencies for known vulnerabilities (pip-audit)
 	.ci/audit
+
+# The benchmark (issue 8): gunicorn (2 workers) on SQLite and PostgreSQL, small and large demo
+# data, measured by a separate client process; results into docs/benchmarks.md. Databases are
+# generated once (instance/bench/, PostgreSQL bench_pg) and reused: BENCH_ARGS=--regenerate.
+BENCH_ARGS ?=
+bench: $(DEV_MARKER) ## Measure pages and API lists at small and large scale (docs/benchmarks.md)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # instance/ holds the database and the generated secret key: never removed by clean.
 clean: ## Remove .venv and tool caches (keeps instance/)

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, g, request
 
 from crm import config as config_module
-from crm import db, errors, formatting, http, navigation, ratelimit, security
+from crm import db, errors, formatting, http, logging_setup, navigation, ops, ratelimit, security
 from crm.extensions import csrf, login_manager
 from crm.storage import Storage
 
@@ -27,9 +27,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(config_module.load(Path(app.instance_path), test_config))
+    logging_setup.init_app(app)  # first: the request id exists before any other hook logs
     db.init_app(app)
     app.extensions["rabta.storage"] = Storage(Path(app.config["ATTACHMENTS_DIR"]), app.config["MAX_CONTENT_LENGTH"])
     http.init_app(app)  # before blueprints: it sets the bounded <int:...> converter
+    ops.init_app(app)  # /healthz, /readyz: answered before the limiter, session loader and token check
     register_write_intent(app)
     register_login(app)
     csrf.init_app(app)

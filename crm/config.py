@@ -192,6 +192,26 @@ def session_settings() -> dict[str, Any]:
     }
 
 
+LOG_FORMATS = ("json", "text")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def logging_settings(environment: str) -> dict[str, Any]:
+    """Logs (see crm/logging_setup.py): JSON lines in production, readable text elsewhere."""
+    log_format = (_env("LOG_FORMAT", "json" if environment == "production" else "text") or "text").lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"LOG_FORMAT must be json or text, got {log_format!r}.")
+    level = (_env("LOG_LEVEL", "INFO") or "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}.")
+    return {
+        "LOG_FORMAT": log_format,
+        "LOG_LEVEL": level,
+        # Take the request id from X-Request-Id only when a proxy we run sets it (nginx: $request_id).
+        "TRUST_REQUEST_ID": _bool("TRUST_REQUEST_ID", False),
+    }
+
+
 def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment, then apply test overrides."""
     overrides = overrides or {}
@@ -228,6 +248,7 @@ def load(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[s
         "TIMEZONE": "Asia/Karachi",
         **delivery_settings(),
         **hardening_settings(environment),
+        **logging_settings(environment),
     }
     config.update(overrides)
     return config

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import os
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, Response, current_app, g, has_app_context
 from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.dialects import postgresql, sqlite
@@ -132,6 +134,29 @@ class Database:
 def init_app(app: Flask) -> None:
     app.extensions["rabta.db"] = Database(app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"])
     app.teardown_appcontext(_close_session)
+    if os.environ.get("RABTA_BENCH_HEADERS") == "1":
+        _add_bench_headers(app)
+
+
+def _add_bench_headers(app: Flask) -> None:
+    """Benchmark mode only (`make bench`, off by default): each response says how many SQL
+    statements it ran (`X-Query-Count`) and how long the app took (`X-App-Time-Ms`)."""
+
+    @event.listens_for(app.extensions["rabta.db"].engine, "before_cursor_execute")
+    def _count(*_args: Any) -> None:
+        if has_app_context() and "bench_queries" in g:
+            g.bench_queries += 1
+
+    @app.before_request
+    def _start() -> None:
+        g.bench_queries, g.bench_started = 0, time.perf_counter()
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        if "bench_started" in g:
+            response.headers["X-Query-Count"] = str(g.bench_queries)
+            response.headers["X-App-Time-Ms"] = f"{(time.perf_counter() - g.bench_started) * 1000:.2f}"
+        return response
 
 
 def database() -> Database:

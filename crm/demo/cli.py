@@ -7,6 +7,7 @@ the pages), in one transaction committed at the end. A second run finds the data
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -96,7 +97,9 @@ def demo_command(scale: str) -> None:
 
             run_large(session, password=password)
             return
-        demo = build(session, password=password, engagements=SMALL_ENGAGEMENTS)
+        # A minute or more on a slow machine: show progress (one tick per engagement and step).
+        with click.progressbar(length=SMALL_ENGAGEMENTS + BUILD_STEPS, label="Loading demo data") as bar:
+            demo = build(session, password=password, engagements=SMALL_ENGAGEMENTS, advance=bar.update)
         session.commit()
     click.echo(f"Demo data ({scale}) loaded: {len(demo.users)} users, {len(demo.companies)} companies, "
                f"{len(demo.threads)} threads, {SMALL_ENGAGEMENTS} engagements.")  # fmt: skip
@@ -121,17 +124,32 @@ def demo_password() -> str:
             return password
 
 
-def build(session: Session, *, password: str, engagements: int) -> Demo:
-    """Create the whole data set in the caller's transaction (the caller commits)."""
+BUILD_STEPS = 7  # the steps of `build` besides the engagements, for the progress bar
+
+
+def _no_progress(_: int) -> None:
+    return None
+
+
+def build(
+    session: Session, *, password: str, engagements: int, advance: Callable[[int], object] = _no_progress
+) -> Demo:
+    """Create the whole data set in the caller's transaction (the caller commits).
+
+    `advance(1)` is called after each step and each engagement (BUILD_STEPS + engagements).
+    """
     demo = Demo(session)
-    add_users(demo, password)
-    add_designations(demo)
-    add_companies(demo)
-    add_threads(demo)
-    add_engagements(demo, random.Random(SEED), engagements)  # noqa: S311 (demo data, not secrets)
-    add_commitments(demo)
-    add_follow_ups(demo)
-    add_wg_work(demo)
+    before: tuple[Callable[[], object], ...] = (lambda: add_users(demo, password), lambda: add_designations(demo),
+                                                lambda: add_companies(demo), lambda: add_threads(demo))  # fmt: skip
+    after: tuple[Callable[[], object], ...] = (lambda: add_commitments(demo), lambda: add_follow_ups(demo),
+                                               lambda: add_wg_work(demo))  # fmt: skip
+    for step in before:
+        step()
+        advance(1)
+    add_engagements(demo, random.Random(SEED), engagements, advance)  # noqa: S311 (demo data, not secrets)
+    for step in after:
+        step()
+        advance(1)
     return demo
 
 
@@ -221,7 +239,9 @@ def add_threads(demo: Demo) -> None:
         demo.threads.append((spec, thread))
 
 
-def add_engagements(demo: Demo, rng: random.Random, count: int) -> None:
+def add_engagements(
+    demo: Demo, rng: random.Random, count: int, advance: Callable[[int], object] = _no_progress
+) -> None:
     """`count` engagements over the last year, oldest first: mostly the focal person's outbound
     contacts, some inbound contacts recorded by members (each creating the R4 follow-up)."""
     now = utcnow()
@@ -232,6 +252,7 @@ def add_engagements(demo: Demo, rng: random.Random, count: int) -> None:
         answered = now - occurred_at > timedelta(days=ANSWERED_AFTER_DAYS)
         if engagement.direction is Direction.INBOUND and not engagement.needs_no_response and answered:
             answer_follow_up(demo, engagement.id)
+        advance(1)
 
 
 def _past_time(rng: random.Random, now: datetime) -> datetime:

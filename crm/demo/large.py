@@ -157,10 +157,12 @@ def _widen_register(world: World, rng: random.Random, scale: Scale) -> None:
     existing = session.scalar(select(func.count()).select_from(Company)) or 0
     for number in range(existing + 1, scale.companies + 1):
         name = f"Platform {number:03d} (demo)"
+        presence = rng.choice(list(LocalPresence))
         company = create_company(session, actor=chair, data=CompanyInput(
             name=name, legal_name=f"Platform {number:03d} Holdings Ltd. (demo)", hq_jurisdiction="Demo jurisdiction",
             priority=rng.choice(list(Priority)), health=rng.choice(list(Health)),
-            health_reason="Demo company profile: invented.", presence=rng.choice(list(LocalPresence)),
+            health_reason="Demo company profile: invented.", presence=presence,
+            presence_city="" if presence is LocalPresence.NONE else "Islamabad",
             notes="Demo company profile: every figure and status here is invented.",
         ))  # fmt: skip
         for topic in ("Local presence", "Content escalations", "Tax registration")[: 1 + number % 3]:

@@ -334,9 +334,7 @@ def complete_follow_up(
     Raises NotFound, Forbidden (not_assignee), Conflict (not open, or stale version), Invalid
     (a note longer than NOTE_MAX). Nothing is written when refused.
     """
-    follow_up = _exists(session, FollowUp, follow_up_id)
-    if follow_up is None:
-        raise NotFound("There is no such follow-up.")
+    follow_up = _get_visible(session, actor, follow_up_id)
     if not policy.can_complete(actor, follow_up):
         raise Forbidden(
             "Only the assignee (or their organisation, for its queue), the chair or the secretariat can complete "

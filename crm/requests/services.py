@@ -98,9 +98,11 @@ def _for_decision(session: Session, actor: User, request_id: int, version: int |
     """The pending request the actor may decide; raises NotFound, Forbidden or Conflict."""
     # The row lock makes a concurrent decision wait, then see this one's outcome (PostgreSQL).
     request = session.get(EngagementRequest, request_id, with_for_update=True, populate_existing=True)
-    if request is None:
+    is_focal = focal_person_id(session) == actor.id
+    # One it may not see is as one that does not exist: ids reveal nothing.
+    if request is None or not policy.can_view(actor, request, is_focal_person=is_focal):
         raise NotFound("There is no such engagement request.")
-    refusal = policy.decide_refusal(actor, request, is_focal_person=focal_person_id(session) == actor.id)
+    refusal = policy.decide_refusal(actor, request, is_focal_person=is_focal)
     if refusal:
         raise _refuse(refusal)
     if (version is not None and version != request.version) or request.status is not RequestStatus.PENDING:

@@ -35,8 +35,11 @@ DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".pdf", ".ics", ".zip", ".svg", ".png")
 DOWNLOAD_PARTS = ("/files/", "/static/", "/download")
 ID = re.compile(r"/\d+(?=/|$)")
 EXAMPLES_PER_KIND = 2  # across all roles; every role checks each kind it reaches once
+# Pages that are a form for one record: the same for every role that may open them, so the
+# first role to reach one checks it for all (lists, records and Home differ by role).
+FORM_PAGE = re.compile(r"/(new|edit|status|access|correct|complete|end|import|stage|milestones|turn-off)$")
 QUERY_VARIANTS = 1  # per path and role: "?view=mine", "?status=open" ...
-MAX_PAGES = 70  # per role: a bound on time, above the number of paths any role reaches
+MAX_PAGES = 90  # per role: a bound on time, above the number of paths any role reaches
 
 # axe-core as shipped inside axe-playwright-python (no download, no CDN).
 AXE_SOURCE = AXE_SCRIPT
@@ -121,7 +124,8 @@ def crawl(
 ) -> CrawlReport:
     """Visit every page kind reachable from Home (and `extra` paths), checking each with axe.
 
-    In order of priority: each path this role reaches (ids normalised); then up to
+    In order of priority: each path this role reaches (ids normalised; a record's form only
+    if no other role has checked it); then up to
     QUERY_VARIANTS query variants of each path (a tab, a filter, a sort); then further
     examples of a kind while fewer than EXAMPLES_PER_KIND have been checked in all
     (`checked` is shared by the roles' crawls), all within MAX_PAGES.
@@ -148,6 +152,8 @@ class _Crawler:
         if url in self.seen:
             return None
         kind, path = pattern(url), pattern(url.split("?")[0])
+        if FORM_PAGE.search(path) and self.checked[kind]:
+            return None  # a form looks the same whoever opens it: one role checks it
         if not self.kinds[kind]:
             if self.kinds[path] and urlsplit(url).query:
                 return 1 if self.variants[path] < QUERY_VARIANTS else None

@@ -121,7 +121,8 @@ def test_self_approval_is_403_and_writes_nothing(client, world, headers, seed, r
 
 def test_a_member_cannot_decide(client, world, headers):
     path = f"{BASE}/{world['pending'].id}/accept"
-    assert_error(client.post(path, headers=headers["other"], json={"version": 1}), 403, "not_decider")
+    # A member who did not file it cannot see it: the 404 of an id that does not exist.
+    assert_error(client.post(path, headers=headers["other"], json={"version": 1}), 404, "not_found")
 
 
 def test_no_focal_person_refuses_accept(client, world, headers, seed, rows):

@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.conftest import make_app
-from tests.matrix.world import ACTORS, World, module_connection, rolled_back, world  # noqa: F401
+from tests.matrix.world import ACTORS, World
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 SPEC = "/api/v1/openapi.json"
@@ -79,11 +79,10 @@ def api_schema(app: Flask) -> Any:
 
 @pytest.mark.parametrize("label", OPERATIONS)
 @pytest.mark.usefixtures("rolled_back")
-def test_operation_survives_fuzzing(label: str, api_schema: Any, world: World, app: Flask) -> None:  # noqa: F811
+def test_operation_survives_fuzzing(label: str, api_schema: Any, world: World, app: Flask) -> None:
     operation = api_schema.find_operation_by_label(label)
     roles = sorted(ACTORS)
     cases = st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
-
 
     @settings(
         max_examples=EXAMPLES,

@@ -25,7 +25,7 @@ from sqlalchemy import Connection
 from tests.conftest import make_app
 from tests.matrix.expectations import EXPECTED
 from tests.matrix.harness import COLUMNS, METHODS, Actor, perform, sign_in_actors, url_for_rule
-from tests.matrix.world import SECRET_MARKER, World, module_connection, world  # noqa: F401
+from tests.matrix.world import SECRET_MARKER, World
 
 # Readers R5 refuses for the world's confidential engagement (no grant, not a keeper of minutes).
 MINUTES_REFUSED = ("anonymous", "admin", "member", "observer", "spokesperson")
@@ -52,12 +52,12 @@ def test_every_route_is_classified() -> None:
 
 
 @pytest.fixture(scope="module")
-def actors(app: Flask, world: World) -> dict[str, Actor]:  # noqa: F811
+def actors(app: Flask, world: World) -> dict[str, Actor]:
     return sign_in_actors(app, world)
 
 
 @pytest.fixture(scope="module")
-def observed(app: Flask, world: World, actors: dict[str, Actor], module_connection: Connection) -> Iterator[Any]:  # noqa: F811
+def observed(app: Flask, world: World, actors: dict[str, Actor], module_connection: Connection) -> Iterator[Any]:
     """Status and body of every route × column, requested once for the module."""
     rules = {rule.rule: rule for rule in app.url_map.iter_rules()}
     results: dict[str, dict[str, tuple[int, str]]] = {}
@@ -84,6 +84,8 @@ def _record(results: dict[str, dict[str, tuple[int, str]]]) -> None:
 @pytest.mark.parametrize(("method", "rule"), ROUTES, ids=[f"{m} {r}" for m, r in ROUTES])
 def test_route_answers_each_role_as_expected(method: str, rule: str, observed: Any) -> None:
     key = f"{method} {rule}"
+    if key not in EXPECTED:
+        pytest.fail(f"{key} is not classified: add its row to tests/matrix/expectations.py")
     expected = dict(zip(COLUMNS, (int(code) for code in EXPECTED[key].split()), strict=True))
     actual = {column: observed[key][column][0] for column in COLUMNS}
     assert actual == expected
@@ -96,7 +98,7 @@ def test_no_response_carries_minutes_to_a_refused_reader(method: str, rule: str,
     assert leaks == []
 
 
-def test_the_minutes_marker_is_found_where_minutes_may_be_read(observed: Any, world: World) -> None:  # noqa: F811
+def test_the_minutes_marker_is_found_where_minutes_may_be_read(observed: Any) -> None:
     """The leak check can fail: the keepers of minutes do see the marker on the engagement."""
     for key in ("GET /engagements/<int:engagement_id>", "GET /api/v1/engagements/<int:engagement_id>"):
         for column in MINUTES_READERS:
@@ -134,7 +136,11 @@ def _private(rule: Any) -> tuple[str, str | None, str | None] | None:
 
 
 def test_guessing_the_id_of_a_record_one_may_not_see_is_a_plain_404(
-    app: Flask, world: World, actors: dict[str, Actor], observed: Any, module_connection: Connection  # noqa: F811
+    app: Flask,
+    world: World,
+    actors: dict[str, Actor],
+    observed: Any,
+    module_connection: Connection,
 ) -> None:
     """IDOR: for everyone who may not see a private record, every route on it answers exactly as
     for an id that does not exist, and no answer carries its text."""
@@ -163,4 +169,6 @@ def _with_guess(rule: Any, world: World, name: str) -> str:
     """The rule's path for the world's records, except `name`, which gets an id nobody has."""
     pattern = re.compile(rf"<(?:[^:<>]+:)?{name}>")
     segments = zip(rule.rule.split("/"), url_for_rule(rule, world).split("/"), strict=True)
-    return "/".join(pattern.sub(GUESS, template) if pattern.search(template) else filled for template, filled in segments)
+    return "/".join(
+        pattern.sub(GUESS, template) if pattern.search(template) else filled for template, filled in segments
+    )

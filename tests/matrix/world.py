@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from crm.accounts.models import Clearance, Role, User
 from crm.accounts.services import issue_api_token
+from crm.accounts.sessions.services import start_session
 from crm.commitments.models import Commitment
 from crm.commitments.services import attach_evidence
 from crm.companies.models import Company, Service
@@ -34,13 +35,12 @@ from crm.datarequests.services import attach_response_file, respond_to_data_requ
 from crm.db import Database, get_session, utcnow
 from crm.demo import data as demo_data
 from crm.demo.cli import build
-from crm.designations.models import Designation
+from crm.designations.models import Designation, DesignationKind
 from crm.directives.models import Directive, ProgressReport
 from crm.directives.services import add_progress_report, load_reference_directives
 from crm.engagements.models import Attachment, Direction, Engagement, EngagementKind
 from crm.engagements.services import EngagementInput, add_attachment, log_engagement
 from crm.exceptions.services import report_exception
-from crm.accounts.sessions.services import start_session
 from crm.feeds.services import create_calendar_feed
 from crm.filters.services import save_filter
 from crm.followups.services import create_follow_up
@@ -49,7 +49,6 @@ from crm.meetings.models import WGDecision, WGMeeting
 from crm.notes.services import request_notes
 from crm.notifications.models import NotificationKind
 from crm.notifications.services import notify
-from crm.organisations.queries import get_by_short_name
 from crm.requests.services import request_engagement
 from crm.reviews.models import DraftReview
 from crm.reviews.services import attach_draft_file
@@ -109,7 +108,7 @@ def _secret_engagement(session: Session, users: dict[str, User], company_id: int
 
 
 def _owner_records(session: Session, world: World, owner: User) -> None:
-    ids, users = world.ids, world.users
+    ids = world.ids
     ids["follow_up"] = create_follow_up(
         session, actor=owner, title="Owner's own item", assignee_id=owner.id, assignee_organisation_id=None,
         due_date=None, is_outbound_action=False,
@@ -124,15 +123,14 @@ def _owner_records(session: Session, world: World, owner: User) -> None:
     ids["notes_request"] = request_notes(
         session, actor=owner, justification="Preparing the brief.", engagement_id=ids["engagement"]
     ).id
-    ids["notification"] = notify(
-        session, user=owner, key="matrix:1", kind=NotificationKind.ALERT, title="For the owner only"
-    ) or 0
+    ids["notification"] = (
+        notify(session, user=owner, key="matrix:1", kind=NotificationKind.ALERT, title="For the owner only") or 0
+    )
     feed, world.feed_token = create_calendar_feed(session, actor=owner)
     ids["calendar_feed"] = feed.id
     ids["user_session"] = start_session(session, user=owner, ip="127.0.0.1", user_agent="matrix",
                                         lifetime=timedelta(hours=8))[0].id  # fmt: skip
     ids["saved_filter"] = save_filter(session, actor=owner, page=FILTER_PAGE, name="Mine", query="status=open").id
-    del users
 
 
 def _files(session: Session, world: World) -> None:
@@ -204,7 +202,10 @@ def build_world(session: Session) -> World:
         data=StatementInput(text="Draft statement.", channel=StatementChannel.PRESS_RELEASE),
     ).id  # fmt: skip
     ids["nomination"] = propose_nomination(
-        session, actor=world.users["secretariat"], kind=demo_data_kind(), nominee_id=world.users["member"].id
+        session,
+        actor=world.users["secretariat"],
+        kind=DesignationKind.SPOKESPERSON,
+        nominee_id=world.users["member"].id,
     ).id
     ids["recommendation"] = draft_recommendation(
         session, actor=world.users["secretariat"], title="Recommendation", text="Recommend a code of conduct."
@@ -212,14 +213,7 @@ def build_world(session: Session) -> World:
     ids["progress_report"] = _first(session, ProgressReport)
     for actor, user in world.users.items():
         world.tokens[actor] = issue_api_token(session, actor=None, user=user, name="matrix")
-    assert get_by_short_name(session, "MoIT") is not None
     return world
-
-
-def demo_data_kind() -> Any:
-    from crm.designations.models import DesignationKind
-
-    return DesignationKind.SPOKESPERSON
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ row "unchanged", whatever text the companies hold.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -25,17 +24,20 @@ from crm.errors import Invalid
 from tests.conftest import sign_in
 from tests.factories import make_user
 
-FIXTURES = settings(deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FIXTURES = settings(
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 HEADERS = ["name", "legal_name", "priority", "officer_is_resident", "presence_verified_on", "notes", "contact"]
 cells = st.one_of(
     st.text(max_size=20),
-    st.sampled_from(["=SUM(A1)", "'=x", "yes", "maybe", "31-02-2024", "2024-12-31", "high", "", "\"", '"a,b"']),
+    st.sampled_from(["=SUM(A1)", "'=x", "yes", "maybe", "31-02-2024", "2024-12-31", "high", "", '"', '"a,b"']),
 )
 csv_like = st.builds(
-    lambda header, rows, sep: (
-        ",".join(header) + "\n" + "\n".join(sep.join(row) for row in rows)
-    ).encode("utf-8"),
+    lambda header, rows, sep: (",".join(header) + "\n" + "\n".join(sep.join(row) for row in rows)).encode("utf-8"),
     st.lists(st.one_of(st.sampled_from(HEADERS), st.text(max_size=8)), min_size=1, max_size=6),
     st.lists(st.lists(cells, max_size=7), max_size=6),
     st.sampled_from([",", ";", ",,", "\t"]),
@@ -48,7 +50,8 @@ def test_any_bytes_give_a_plan_or_a_readable_file_error(session: Session, data: 
     try:
         plan, _ = importing.plan_file(session, register=register, data=data)
     except ValueError as error:
-        assert str(error)  # the message shown above the upload form
+        message = str(error)  # shown above the upload form
+        assert message
         return
     for row in plan.rows:
         assert row.action in (importing.NEW, importing.UPDATE, importing.UNCHANGED, importing.REJECTED)
@@ -62,7 +65,7 @@ _letters = st.characters(
     categories=("Lu", "Ll", "Nd", "Po", "Zs", "Sm"), max_codepoint=0x06FF, exclude_characters="İıßſ\u0130"
 )
 _text = st.text(_letters, max_size=30).map(str.strip)
-texts = st.one_of(_text, st.sampled_from(["=1+1", "+92 51 123", "-", "@handle", "'quoted", "'=x", "a, \"b\""]))
+texts = st.one_of(_text, st.sampled_from(["=1+1", "+92 51 123", "-", "@handle", "'quoted", "'=x", 'a, "b"']))
 notes = st.lists(texts, max_size=3).map("\n".join).map(str.strip)
 dates = st.one_of(st.none(), st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)))
 companies = st.builds(
@@ -83,13 +86,13 @@ companies = st.builds(
 
 
 @pytest.fixture
-def example_savepoint(connection: Connection) -> Iterator[Any]:
+def example_savepoint(connection: Connection) -> Any:
     """Undo each Hypothesis example's companies before the next one."""
 
     def begin() -> Any:
         return connection.begin_nested()
 
-    yield begin
+    return begin
 
 
 @settings(FIXTURES, max_examples=25, phases=[Phase.explicit, Phase.generate])

@@ -29,9 +29,11 @@ def test_derivation_never_raises_and_is_consistent(text: str, source: date, reco
     if kind is TimelineKind.IMMEDIATE:
         assert due == source
     elif kind is TimelineKind.PERIOD:
-        assert due is not None and due >= source
+        assert due is not None
+        assert due >= source
     elif kind is TimelineKind.UPON_EVENT:
-        assert milestone is not None and due == recorded.get(milestone)
+        assert milestone is not None
+        assert due == recorded.get(milestone)
     else:
         assert due is None
 
@@ -42,7 +44,8 @@ def test_a_longer_period_is_never_due_earlier(first: int, second: int, unit: str
     shorter, longer = sorted((first, second))
     _, _, early = derive_due_date(f"{shorter} {unit}s", source, {})
     _, _, late = derive_due_date(f"within {longer} {unit}s", source, {})
-    assert early is not None and late is not None
+    assert early is not None
+    assert late is not None
     assert source <= early <= late
 
 
