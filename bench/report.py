@@ -41,7 +41,9 @@ def _engine_table(engine: str, results: dict[str, dict[str, Any]]) -> list[str]:
         lines.append(
             f"| {name} | {small_cell} | {large_cell} | {x['p95'] if x else '–'} | "
             f"{_ratio(x['p95'], base['p95']) if x else '–'} | "
-            f"{x['rps'] if x else '–'} ({_ratio(x['rps'], base['rps']) if x else '–'}) | {queries} |"
+            f"{x['rps'] if x else '–'} ({x['rps'] / base['rps']:.1%} of hello) | {queries} |"
+            if x
+            else f"– | {queries} |"
         )
     lines.append("")
     return lines

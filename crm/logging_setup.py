@@ -149,6 +149,14 @@ def _user_id() -> int | None:
 def _finish(response: Response) -> Response:
     request_id = g.get("request_id") or _request_id()
     response.headers[HEADER] = request_id
+    quiet = request.endpoint in QUIET_ENDPOINTS and response.status_code < 400
+    level = logging.DEBUG if quiet else logging.INFO
+    if REQUEST_LOGGER.isEnabledFor(level):
+        _log_request(level, request_id, response.status_code)
+    return response
+
+
+def _log_request(level: int, request_id: str, status: int) -> None:
     started = g.get("request_started")
     duration = round((time.perf_counter() - started) * 1000, 1) if started is not None else None
     fields = {
@@ -156,17 +164,12 @@ def _finish(response: Response) -> Response:
         "method": request.method,
         "path": loggable_path(),
         "query_keys": sorted(set(request.args.keys())),
-        "status": response.status_code,
+        "status": status,
         "duration_ms": duration,
         "user_id": _user_id(),
         "remote_addr": request.remote_addr,
     }
-    quiet = request.endpoint in QUIET_ENDPOINTS and response.status_code < 400
-    level = logging.DEBUG if quiet else logging.INFO
-    REQUEST_LOGGER.log(
-        level, "%s %s %s %s ms", fields["method"], fields["path"], fields["status"], duration, extra=fields
-    )
-    return response
+    REQUEST_LOGGER.log(level, "%s %s %s %s ms", fields["method"], fields["path"], status, duration, extra=fields)
 
 
 def init_app(app: Flask) -> None:

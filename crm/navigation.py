@@ -62,7 +62,8 @@ ITEMS = (
 
 # Two levels, working without JavaScript: the daily work stays on the first level (and any
 # negotiation's status is two clicks from Home: Negotiations, then the thread); the rest sits
-# in <details> disclosure groups. An endpoint not listed here is shown on the first level.
+# in <details> disclosure groups. An endpoint not listed here is shown on the first level;
+# a role with eight entries or fewer (an admin) sees them all there (templates/base.html).
 GROUPS = ("Working group", "Records", "Administration")
 GROUP_OF = {
     "directives.tracker": "Working group",

@@ -1,7 +1,7 @@
 """/healthz (the process answers; no database) and /readyz (ready to serve: database, schema,
 rate-limit store). Both are public, exempt from CSRF and rate limits, and never cached.
 
-They are answered by the first before-request hook, ahead of the rate limiter, the session
+They are answered by an early before-request hook, ahead of the rate limiter, the session
 loader (which reads the database when a cookie is sent) and the API's token check: a probe
 must not depend on what it is not checking, nor spend anyone's budget.
 """

@@ -39,7 +39,7 @@ EXAMPLES_PER_KIND = 2  # across all roles; every role checks each kind it reache
 # first role to reach one checks it for all (lists, records and Home differ by role).
 FORM_PAGE = re.compile(r"/(new|edit|status|access|correct|complete|end|import|stage|milestones|turn-off)$")
 QUERY_VARIANTS = 1  # per path and role: "?view=mine", "?status=open" ...
-MAX_PAGES = 90  # per role: a bound on time, above the number of paths any role reaches
+MAX_PAGES = 100  # per role: a bound on time, above the number of paths any role reaches
 
 # axe-core as shipped inside axe-playwright-python (no download, no CDN).
 AXE_SOURCE = AXE_SCRIPT
@@ -127,7 +127,7 @@ def crawl(
     In order of priority: each path this role reaches (ids normalised; a record's form only
     if no other role has checked it); then up to
     QUERY_VARIANTS query variants of each path (a tab, a filter, a sort); then further
-    examples of a kind while fewer than EXAMPLES_PER_KIND have been checked in all
+    records of a kind while fewer than EXAMPLES_PER_KIND have been checked in all
     (`checked` is shared by the roles' crawls), all within MAX_PAGES.
     """
     crawler = _Crawler(page, origin, CrawlReport(role), Counter() if checked is None else checked)
@@ -158,7 +158,8 @@ class _Crawler:
             if self.kinds[path] and urlsplit(url).query:
                 return 1 if self.variants[path] < QUERY_VARIANTS else None
             return 0
-        return 2 if self.checked[kind] < EXAMPLES_PER_KIND else None
+        # Another record of the same kind (its data may differ: minutes, markings, long names).
+        return 2 if kind.endswith("/{id}") and self.checked[kind] < EXAMPLES_PER_KIND else None
 
     def next_url(self) -> str | None:
         while any(self.queues):

@@ -218,7 +218,7 @@ def test_a_long_import_says_it_is_working_and_cannot_be_sent_twice(page: Page, s
 PRINT_PROBE = """() => {
   const shown = sel => {
     const el = document.querySelector(sel);
-    return !!el && getComputedStyle(el).display !== 'none';
+    return !!el && el.getClientRects().length > 0;
   };
   const top = document.querySelector('.marking--top'), bottom = document.querySelector('.marking--bottom');
   const back = document.querySelector('main a[href^="/"]:not(.button)');

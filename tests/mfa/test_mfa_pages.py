@@ -23,7 +23,8 @@ from tests.mfa.factories import enrol
 SET_UP = "/account/two-step/set-up"
 CODE_PAGE = "/sign-in/code"
 # Endpoints a visitor may reach without being signed in (everything else must turn them away).
-PUBLIC = {"accounts.sign_in", "accounts.mfa_verify", "accounts.mfa_enrol", "static"}
+# Load-balancer probes (crm/ops) answer anyone: they carry no data and no session.
+PUBLIC = {"accounts.sign_in", "accounts.mfa_verify", "accounts.mfa_enrol", "static", "ops.healthz", "ops.readyz"}
 
 
 def password_only(client, username: str, next_url: str | None = None):
