@@ -76,6 +76,10 @@ class Commitment(Base):
     # The register filters by status and due window; profiles and thread pages by their owner.
     __table_args__ = (
         Index("ix_commitments_status_due", "status", "due_date", "id"),
+        # The unfiltered register pages (due date, id) then undated ids (crm.commitments.queries).
+        Index("ix_commitments_due", "due_date", "id"),
+        # The board's and the profile's open/overdue counts per company and direction, index-only.
+        Index("ix_commitments_status_company", "status", "company_id", "direction", "due_date"),
         Index("ix_commitments_company_status_due", "company_id", "status", "due_date"),
         Index("ix_commitments_thread_status_due", "thread_id", "status", "due_date"),
     )

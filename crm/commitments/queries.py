@@ -90,7 +90,7 @@ def _window(window: DueWindow, on: date) -> list[ColumnElement[bool]]:
     return []
 
 
-def _filtered(query: Select[Any], filters: Filters, on: date) -> Select[Any]:
+def _conditions(filters: Filters, on: date) -> list[ColumnElement[bool]]:
     conditions = _window(filters.window, on)
     if filters.company_id is not None:
         conditions.append(Commitment.company_id == filters.company_id)
@@ -102,7 +102,7 @@ def _filtered(query: Select[Any], filters: Filters, on: date) -> Select[Any]:
         conditions.append(Commitment.status == filters.status)
     if filters.overdue:
         conditions.append(overdue_condition(on))
-    return query.where(*conditions)
+    return conditions
 
 
 @dataclass(frozen=True)
@@ -131,14 +131,27 @@ class DueCursor:
             return None
 
 
-def _after(cursor: DueCursor) -> ColumnElement[bool]:
-    if cursor.due_date is None:
-        return and_(Commitment.due_date.is_(None), Commitment.id > cursor.id)
-    return or_(
-        Commitment.due_date > cursor.due_date,
-        and_(Commitment.due_date == cursor.due_date, Commitment.id > cursor.id),
-        Commitment.due_date.is_(None),
-    )
+def _due_ranges(conditions: list[ColumnElement[bool]], after: DueCursor | None, limit: int) -> Select[Any]:
+    """The ids of the next `limit` rows in DUE_ORDER, as two keyset ranges an index can serve:
+    dated rows by (due date, id), then undated rows by id. `due_date IS NULL` as the first
+    sort term matches no index, so ordering by it sorted every matching row on every page;
+    each range here reads at most `limit` index entries (ix_commitments_due, or
+    ix_commitments_status_due when the status is fixed) and the outer query orders the
+    2 × limit ids it gets. One statement, whatever the page."""
+    undated = select(Commitment.id).where(*conditions, Commitment.due_date.is_(None))
+    if after is not None and after.due_date is None:
+        undated = undated.where(Commitment.id > after.id)
+        return undated.order_by(Commitment.id).limit(limit)
+    dated = select(Commitment.id).where(*conditions, Commitment.due_date.is_not(None))
+    if after is not None and after.due_date is not None:
+        # The first term bounds the index range; the second drops the cursor's day's earlier ids.
+        dated = dated.where(
+            Commitment.due_date >= after.due_date,
+            or_(Commitment.due_date > after.due_date, Commitment.id > after.id),
+        )
+    first = dated.order_by(Commitment.due_date, Commitment.id).limit(limit).subquery()
+    then = undated.order_by(Commitment.id).limit(limit).subquery()
+    return select(first.c.id).union_all(select(then.c.id))
 
 
 LIST_LOADS = (
@@ -155,9 +168,12 @@ def list_commitments(
 ) -> list[Commitment]:
     """The register, soonest due first (no due date last), keyset-paginated on (due date, id),
     with company, thread and organisation loaded in the same query."""
-    query = _filtered(select(Commitment).options(*LIST_LOADS), filters, on).order_by(*DUE_ORDER).limit(limit)
-    if after is not None:
-        query = query.where(_after(after))
+    ids = _due_ranges(_conditions(filters, on), after, limit)
+    return _due_ordered(session, ids, limit)
+
+
+def _due_ordered(session: Session, ids: Select[Any], limit: int) -> list[Commitment]:
+    query = select(Commitment).options(*LIST_LOADS).where(Commitment.id.in_(ids)).order_by(*DUE_ORDER).limit(limit)
     return list(session.scalars(query))
 
 
@@ -206,14 +222,8 @@ def follow_ups_of(session: Session, commitment_id: int) -> list[FollowUp]:
 
 
 def _open_of(session: Session, condition: ColumnElement[bool], limit: int) -> list[Commitment]:
-    query = (
-        select(Commitment)
-        .options(*LIST_LOADS)
-        .where(condition, Commitment.status == CommitmentStatus.OPEN)
-        .order_by(*DUE_ORDER)
-        .limit(limit)
-    )
-    return list(session.scalars(query))
+    ids = _due_ranges([condition, Commitment.status == CommitmentStatus.OPEN], None, limit)
+    return _due_ordered(session, ids, limit)
 
 
 def open_commitments_of_company(session: Session, company_id: int, *, limit: int = OWNER_LIMIT) -> list[Commitment]:

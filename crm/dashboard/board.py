@@ -39,16 +39,22 @@ def status_charts(session: Session, today: date) -> list[dict[str, Any]]:
 def board_context(session: Session, *, user: User, is_focal_person: bool, sort: Sort) -> dict[str, Any]:
     """Everything the board shows this viewer, in a constant number of queries."""
     today = pakistan_today()
+    # Every panel in one statement; a panel the viewer may not see in full is not asked for.
+    specs = [spec(today) for spec in panels.OVERDUE] + [panels.directives_behind_spec(today)]
+    if exceptions_policy.sees_all(user):
+        specs.append(panels.open_exceptions_spec())
+    if notes_policy.sees_all(user, is_focal_person=is_focal_person):
+        specs.append(panels.pending_notes_requests_spec())
+    found = panels.panels_together(session, specs)
+    by_kind = {panel.label: panel for panel in found[len(panels.OVERDUE) :]}
     context: dict[str, Any] = {
         "today": today,
         "sort": sort,
         "rows": board_rows(session, today=today, sort=sort),
-        "overdue": panels.overdue_items(session, today),
-        "behind": panels.directives_behind(session, today),
-        "exceptions": panels.open_exceptions(session) if exceptions_policy.sees_all(user) else None,
-        "notes": panels.pending_notes_requests(session)
-        if notes_policy.sees_all(user, is_focal_person=is_focal_person)
-        else None,
+        "overdue": found[: len(panels.OVERDUE)],
+        "behind": found[len(panels.OVERDUE)],
+        "exceptions": by_kind.get(panels.EXCEPTIONS_LABEL),
+        "notes": by_kind.get(panels.NOTES_LABEL),
         "charts": status_charts(session, today),
         "oversees_follow_ups": followups_policy.can_oversee(user),
     }

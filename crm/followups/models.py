@@ -66,6 +66,8 @@ class FollowUp(Base):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         Index("ix_follow_ups_assignee_status_due", "assignee_id", "status", "due_date"),
+        # The API's "?assignee=me" reads the user's follow-ups in id order.
+        Index("ix_follow_ups_assignee_id", "assignee_id", "id"),
         # The reminder and escalation jobs scan open follow-ups by due date.
         Index("ix_follow_ups_status_due", "status", "due_date", "id"),
     )

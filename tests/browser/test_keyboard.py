@@ -220,7 +220,8 @@ PRINT_PROBE = """() => {
     const el = document.querySelector(sel);
     return !!el && el.getClientRects().length > 0;
   };
-  const top = document.querySelector('.marking--top'), bottom = document.querySelector('.marking--bottom');
+  const top = document.querySelector('.marking[data-position=top]');
+  const bottom = document.querySelector('.marking[data-position=bottom]');
   const back = document.querySelector('main a[href^="/"]:not(.button)');
   return {
     nav: shown('.site-nav'), header: shown('.site-header'), form: shown('main form'), button: shown('main .button'),
