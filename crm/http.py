@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, BinaryIO, cast
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, request, url_for
+from flask import Flask, Response, abort, current_app, request, send_file, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
 from werkzeug.routing import BuildError, IntegerConverter
 
 from crm.db import get_session
-from crm.errors import Conflict, Invalid
-from crm.storage import Storage
+from crm.errors import Conflict, Invalid, NotFound
+from crm.storage import Storage, StoredFile
 
 # Ids are 32-bit on both databases: a larger number names no record (and would overflow).
 MAX_ID = 2**31 - 1
@@ -48,6 +49,26 @@ def storage() -> Storage:
     """The attachment store of the current app."""
     store: Storage = current_app.extensions["rabta.storage"]
     return store
+
+
+def store_upload(upload: FileStorage) -> StoredFile:
+    """Put an uploaded file in the attachment store (Invalid on the `file` field if refused)."""
+    return storage().save(cast(BinaryIO, upload.stream), upload.filename or "")
+
+
+def send_stored_file(session: Session, attachment: Any) -> Response:
+    """Send an attachment the caller's service has cleared and audited: commit that audit,
+    then the file, always as a download (never rendered) and with no sniffing of its type.
+    A file missing from the store is a 404, and its read is then not recorded."""
+    path = storage().path_for(attachment.sha256)
+    if not path.is_file():
+        raise NotFound("The file is missing from the store. Please tell the secretariat.")
+    session.commit()
+    response = send_file(
+        path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.filename, max_age=0
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def url_if_exists(endpoint: str, **values: Any) -> str | None:

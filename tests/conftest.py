@@ -26,6 +26,9 @@ from crm.db import Database, get_session
 from tests import authenticators
 from tests.factories import PASSWORD, make_user
 
+# seed, rows, login, bearer, store, count_queries...: one copy for every test directory.
+pytest_plugins = ["tests.fixtures.common"]
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 # Real argon2id parameters cost ~50 ms a hash; the suite hashes thousands of times.

@@ -9,7 +9,10 @@ dates, never the promise's text (R5: e-mails and webhooks carry links, not conte
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from functools import partial
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Row, select
@@ -19,10 +22,8 @@ from crm.accounts.models import Role, User
 from crm.commitments.models import Commitment, CommitmentDirection, CommitmentStatus
 from crm.companies.models import Company
 from crm.designations.queries import focal_person_id
-from crm.followups.jobs import ESCALATION_LOOKBACK_DAYS, escalate_overdue_follow_ups
+from crm.followups.jobs import escalate_overdue_follow_ups
 from crm.formatting import format_date
-from crm.notifications.models import NotificationKind
-from crm.notifications.services import notify, queue_webhook_event
 from crm.scheduler import jobkit
 from crm.scheduler.queries import Recipients, active_users_with_roles, load_recipients
 
@@ -41,7 +42,7 @@ def _delivering_organisation(row: Row[Any]) -> int | None:
     return row.organisation_id if row.direction is CommitmentDirection.GOVERNMENT_TO_COMPANY else None
 
 
-def _watchers(session: Session, rows: list[Row[Any]]) -> tuple[list[User], Recipients]:
+def _watchers(session: Session, rows: Sequence[Row[Any]]) -> tuple[list[User], Recipients]:
     """The focal person (or every active chair during a vacancy), and the delivering
     organisations' members: three queries at most."""
     holder = focal_person_id(session)
@@ -55,60 +56,40 @@ def _label(row: Row[Any]) -> str:
     return f"Commitment #{row.id} ({row.name}, {row.direction.label})"
 
 
+def _link(row: Row[Any]) -> str:
+    return jobkit.public_link("commitments.detail", "commitments.register", commitment_id=row.id)
+
+
 def commitment_reminders(session: Session, now: datetime) -> str:
     """Remind the focal person (chair in a vacancy) and, for a government promise, the
     delivering organisation's members, before each open commitment's due date, once per
     configured threshold (REMINDER_DAYS)."""
-    days, on = jobkit.reminder_days(), jobkit.today(now)
-    if not days:
-        return "no reminders configured (REMINDER_DAYS is empty)"
-    rows = _open_due_between(session, on, on + timedelta(days=max(days)))
-    watchers, people = _watchers(session, rows) if rows else ([], Recipients())
-    email, sent = jobkit.send_email(), 0
-    for row in rows:
-        threshold = jobkit.reminder_threshold((row.due_date - on).days, days)
-        recipients = {u.id: u for u in [*watchers, *people.members(_delivering_organisation(row))]}
-        for user in recipients.values() if threshold is not None else []:
-            sent += notify(
-                session, user=user, key=f"reminder:commitment:{row.id}:{row.due_date.isoformat()}:{threshold}d",
-                kind=NotificationKind.REMINDER, title=f"{_label(row)} is {jobkit.due_phrase(row.due_date, on)}",
-                link=jobkit.public_link("commitments.detail", "commitments.register", commitment_id=row.id),
-                email=email, now=now,
-            ) is not None  # fmt: skip
-    horizon = format_date(on + timedelta(days=max(days)))
-    return f"{sent} reminder(s) sent for {len(rows)} open commitment(s) due by {horizon}"
+
+    def recipients(rows: Sequence[Row[Any]]) -> Callable[[Row[Any]], Iterable[User]]:
+        watchers, people = _watchers(session, rows) if rows else ([], Recipients())
+        return lambda row: {u.id: u for u in [*watchers, *people.members(_delivering_organisation(row))]}.values()
+
+    def notice(row: Row[Any], on: date) -> jobkit.Notice:
+        title = f"{_label(row)} is {jobkit.due_phrase(row.due_date, on)}"
+        return jobkit.Notice("commitment", row.id, row.due_date, title, _link(row))
+
+    load = partial(_open_due_between, session)
+    due = attrgetter("due_date")
+    return jobkit.send_reminders(
+        session, now, noun="commitment", load=load, due=due, recipients=recipients, notice=notice
+    )
 
 
 def escalate_overdue_commitments(session: Session, now: datetime) -> tuple[int, int]:
     """Tell every active chair (in-app, e-mail when configured) and the webhooks about each
     open commitment that fell overdue within the look-back window, once per due date.
     Returns (items escalated now, notifications sent)."""
-    on = jobkit.today(now)
-    rows = _open_due_between(session, on - timedelta(days=ESCALATION_LOOKBACK_DAYS), on - timedelta(days=1))
-    chairs = active_users_with_roles(session, Role.CHAIR) if rows else []
-    email, urls = jobkit.send_email(), jobkit.webhook_urls()
-    items = sent = 0
-    for row in rows:
-        key = f"escalation:commitment:{row.id}:{row.due_date.isoformat()}"
-        link = jobkit.public_link("commitments.detail", "commitments.register", commitment_id=row.id)
-        delivered = [
-            notify(
-                session,
-                user=chair,
-                key=key,
-                kind=NotificationKind.ESCALATION,
-                title=f"{_label(row)} is overdue: it was due {format_date(row.due_date)}",
-                link=link,
-                email=email,
-                now=now,
-            )  # fmt: skip
-            for chair in chairs
-        ]
-        sent += sum(d is not None for d in delivered)
-        queued = queue_webhook_event(session, event="overdue", key=key, now=now, urls=urls, data={
-            "type": "commitment", "id": row.id, "due_date": row.due_date, "link": link})  # fmt: skip
-        items += any(d is not None for d in delivered) or bool(queued)
-    return items, sent
+
+    def notice(row: Row[Any]) -> jobkit.Notice:
+        title = f"{_label(row)} is overdue: it was due {format_date(row.due_date)}"
+        return jobkit.Notice("commitment", row.id, row.due_date, title, _link(row))
+
+    return jobkit.escalate_overdue(session, now, load=partial(_open_due_between, session), notices=lambda _: notice)
 
 
 def overdue_escalation(session: Session, now: datetime) -> str:

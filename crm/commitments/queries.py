@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload, load_only, raiseload
 
 from crm.commitments.models import Commitment, CommitmentDirection, CommitmentStatus
@@ -131,7 +131,9 @@ class DueCursor:
             return None
 
 
-def _due_ranges(conditions: list[ColumnElement[bool]], after: DueCursor | None, limit: int) -> Select[Any]:
+def _due_ranges(
+    conditions: list[ColumnElement[bool]], after: DueCursor | None, limit: int
+) -> Select[Any] | CompoundSelect[*tuple[Any, ...]]:
     """The ids of the next `limit` rows in DUE_ORDER, as two keyset ranges an index can serve:
     dated rows by (due date, id), then undated rows by id. `due_date IS NULL` as the first
     sort term matches no index, so ordering by it sorted every matching row on every page;
@@ -172,7 +174,7 @@ def list_commitments(
     return _due_ordered(session, ids, limit)
 
 
-def _due_ordered(session: Session, ids: Select[Any], limit: int) -> list[Commitment]:
+def _due_ordered(session: Session, ids: Select[Any] | CompoundSelect[*tuple[Any, ...]], limit: int) -> list[Commitment]:
     query = select(Commitment).options(*LIST_LOADS).where(Commitment.id.in_(ids)).order_by(*DUE_ORDER).limit(limit)
     return list(session.scalars(query))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any, TypeVar
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -23,7 +23,7 @@ from crm.db import get_session
 from crm.errors import Forbidden, NotFound
 from crm.exports import CSV, XLSX, export_response
 from crm.formatting import format_date
-from crm.http import db_id, storage, submit_form, url_if_exists, writes
+from crm.http import db_id, send_stored_file, store_upload, submit_form, url_if_exists, writes
 from crm.organisations.queries import list_organisations
 
 bp = Blueprint("commitments", __name__)
@@ -279,7 +279,7 @@ def upload(commitment_id: int) -> Page:
     form = EvidenceFileForm()
 
     def save(s: Session) -> Any:
-        stored = storage().save(form.file.data.stream, form.file.data.filename or "")
+        stored = store_upload(form.file.data)
         return services.attach_evidence(s, actor=actor(), commitment_id=commitment_id, stored=stored)
 
     saved, outcome = submit_form(form, save, lambda **kw: _detail_page(commitment_id, upload_form=form, **kw))
@@ -294,13 +294,4 @@ def upload(commitment_id: int) -> Page:
 def download(attachment_id: int) -> Response:
     """An evidence file (its read audited), always as a download, never rendered."""
     session = get_session()
-    attachment = services.open_evidence(session, actor=actor(), attachment_id=attachment_id)
-    path = storage().path_for(attachment.sha256)
-    if not path.is_file():
-        raise NotFound("The file is missing from the store. Please tell the secretariat.")
-    session.commit()
-    response = send_file(
-        path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.filename, max_age=0
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_stored_file(session, services.open_evidence(session, actor=actor(), attachment_id=attachment_id))

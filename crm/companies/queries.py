@@ -18,7 +18,8 @@ from crm.accounts.models import User
 from crm.companies.models import Company, Health, Priority, Service, ServiceAccessPeriod
 from crm.contacts.models import Contact
 from crm.engagements.models import Engagement
-from crm.followups.models import FollowUp, FollowUpStatus
+from crm.followups import queries as followup_queries
+from crm.followups.models import FollowUp
 from crm.organisations.models import Organisation
 from crm.threads.models import Stage, Thread, thread_companies
 
@@ -106,20 +107,22 @@ class ServiceRow:
 
 
 def services_of(session: Session, company_id: int) -> list[ServiceRow]:
-    """The company's services by name, each with its access history: two queries, always."""
-    services = session.scalars(
-        select(Service).where(Service.company_id == company_id).order_by(func.lower(Service.name), Service.id)
-    )
-    rows = {service.id: ServiceRow(service) for service in services}
-    history = (
-        select(ServiceAccessPeriod, User.full_name)
-        .join(Service, Service.id == ServiceAccessPeriod.service_id)
+    """The company's services by name, each with its access history: one query, always
+    (services outer-joined to their periods, so a service without history still shows)."""
+    query = (
+        select(Service, ServiceAccessPeriod, User.full_name)
+        .outerjoin(ServiceAccessPeriod, ServiceAccessPeriod.service_id == Service.id)
         .outerjoin(User, User.id == ServiceAccessPeriod.recorded_by_id)
         .where(Service.company_id == company_id)
-        .order_by(ServiceAccessPeriod.started_on.desc(), ServiceAccessPeriod.id.desc())
+        .order_by(
+            func.lower(Service.name), Service.id, ServiceAccessPeriod.started_on.desc(), ServiceAccessPeriod.id.desc()
+        )  # fmt: skip
     )
-    for period, recorded_by in session.execute(history):
-        rows[period.service_id].history.append(AccessPeriodRow(period, recorded_by or "—"))
+    rows: dict[int, ServiceRow] = {}
+    for service, period, recorded_by in session.execute(query):
+        row = rows.setdefault(service.id, ServiceRow(service))
+        if period is not None:
+            row.history.append(AccessPeriodRow(period, recorded_by or "—"))
     return list(rows.values())
 
 
@@ -190,7 +193,9 @@ def open_follow_ups_of(session: Session, company_id: int, *, limit: int = PROFIL
             joinedload(FollowUp.assignee).load_only(User.full_name),
             joinedload(FollowUp.assignee_organisation).load_only(Organisation.short_name, Organisation.name),
         )
-        .where(FollowUp.company_id == company_id, FollowUp.status == FollowUpStatus.OPEN)
+        # Two keyset ranges (dated, then undated) on ix_follow_ups_company_status_due: sorting
+        # by `due_date IS NULL` read and sorted every open follow-up of the company.
+        .where(FollowUp.id.in_(followup_queries.due_ranges([FollowUp.company_id == company_id], None, limit)))
         .order_by(FollowUp.due_date.is_(None), FollowUp.due_date, FollowUp.id)
         .limit(limit)
     )
@@ -211,7 +216,7 @@ class CompanyProfile:
 def company_profile(
     session: Session, company_id: int, *, on: date, before: Cursor | None = None
 ) -> CompanyProfile | None:
-    """Everything the profile page shows, in seven queries whatever the data size."""
+    """Everything the profile page shows, in six queries whatever the data size."""
     company = get_company(session, company_id)
     if company is None:
         return None

@@ -52,8 +52,13 @@ Page = str | tuple[str, int] | Response
 
 def can_write(session: Session) -> bool:
     """Whether the signed-in user keeps the register (only to show or hide buttons)."""
+    return _can_write_with(focal_person_id(session))
+
+
+def _can_write_with(focal_id: int | None) -> bool:
+    """can_write, when the page has already read who the focal person is."""
     user = actor()
-    return policy.can_maintain_register(user, is_focal_person=focal_person_id(session) == user.id)
+    return policy.can_maintain_register(user, is_focal_person=focal_id == user.id)
 
 
 def require_writer(session: Session) -> None:
@@ -156,10 +161,10 @@ def _commitments_section(session: Session, company_id: int) -> dict[str, Any]:
     }
 
 
-def _brief_url(session: Session, company_id: int) -> str | None:
+def _brief_url(company_id: int, focal_id: int | None) -> str | None:
     """The company's one-page brief, for those who may read briefs (the board's readers)."""
     user = actor()
-    if not sees_board(user, is_focal_person=focal_person_id(session) == user.id):
+    if not sees_board(user, is_focal_person=focal_id == user.id):
         return None
     return url_if_exists("reports.company_brief", company_id=company_id)
 
@@ -172,9 +177,10 @@ def profile(company_id: int) -> str:
     if found is None:
         raise NotFound("There is no such company.")
     older = found.next_before
+    focal_id = focal_person_id(session)  # read once: both the buttons and the brief link need it
     return render_template(
-        "companies/profile.html", p=found, company=found.company, can_write=can_write(session),
-        brief_url=_brief_url(session, company_id), **_commitments_section(session, company_id),
+        "companies/profile.html", p=found, company=found.company, can_write=_can_write_with(focal_id),
+        brief_url=_brief_url(company_id, focal_id), **_commitments_section(session, company_id),
         current_contacts={c.id for c in found.contacts if is_current(c, today)},
         thread_links={t.id: url_if_exists("threads.detail", thread_id=t.id) for t in found.threads},
         engagement_links={e.id: url_if_exists("engagements.detail", engagement_id=e.id) for e in found.engagements},

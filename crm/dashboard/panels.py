@@ -75,7 +75,9 @@ class Spec:
     def total(self) -> Any:
         """COUNT over the panel's own table and conditions: its joins are many-to-one on
         non-null keys, so they change no count, and without them the count is index-only."""
-        query = select(func.count()).select_from(self.table).where(self.query.whereclause)
+        query = select(func.count()).select_from(self.table)
+        if self.query.whereclause is not None:
+            query = query.where(self.query.whereclause)
         return query.correlate(None).scalar_subquery()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -21,7 +21,7 @@ from crm.datarequests.queries import Filters
 from crm.db import get_session
 from crm.errors import Forbidden, NotFound
 from crm.exports import CSV, EXPORT_LIMIT, XLSX, audited_export
-from crm.http import db_id, storage, submit_form, writes
+from crm.http import db_id, send_stored_file, store_upload, submit_form, writes
 from crm.organisations.queries import list_organisations
 
 bp = Blueprint("datarequests", __name__)
@@ -182,7 +182,7 @@ def respond(request_id: int) -> Page:
 
     def save(s: Session) -> Any:
         upload = form.file.data
-        stored = storage().save(upload.stream, upload.filename or "") if getattr(upload, "filename", "") else None
+        stored = store_upload(upload) if getattr(upload, "filename", "") else None
         return services.respond_to_data_request(s, actor=actor(), request_id=request_id, text=form.text.data or "",
                                                 stored=stored)  # fmt: skip
 
@@ -218,13 +218,4 @@ def status(request_id: int) -> Page:
 def download(attachment_id: int) -> Response:
     """A response's file (its read audited), always as a download, never rendered."""
     session = get_session()
-    attachment = services.open_response_file(session, actor=actor(), attachment_id=attachment_id)
-    path = storage().path_for(attachment.sha256)
-    if not path.is_file():
-        raise NotFound("The file is missing from the store. Please tell the secretariat.")
-    session.commit()
-    response = send_file(
-        path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.filename, max_age=0
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_stored_file(session, services.open_response_file(session, actor=actor(), attachment_id=attachment_id))

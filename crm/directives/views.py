@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
@@ -19,7 +19,7 @@ from crm.directives.forms import DirectiveForm, MilestoneForm, ProgressForm, Sta
 from crm.directives.models import Directive, DirectiveStatus, Milestone
 from crm.errors import Forbidden, Invalid, NotFound
 from crm.exports import CSV, XLSX, audited_export
-from crm.http import db_id, storage, submit_form, url_if_exists, writes
+from crm.http import db_id, send_stored_file, store_upload, submit_form, url_if_exists, writes
 from crm.organisations.queries import list_organisations
 
 bp = Blueprint("directives", __name__, url_prefix="/directives")
@@ -271,7 +271,7 @@ def _stored_files(form: ProgressForm) -> list[Any]:
     """Store the uploads (Invalid on the `files` field for an empty, too large or refused file)."""
     uploads = [f for f in form.files.data or [] if getattr(f, "filename", "")]
     try:
-        return [storage().save(f.stream, f.filename or "") for f in uploads]
+        return [store_upload(f) for f in uploads]
     except Invalid as error:
         raise Invalid(error.message, fields={"files": error.fields.get("file", [error.message])}) from error
 
@@ -281,15 +281,7 @@ def _stored_files(form: ProgressForm) -> list[Any]:
 def download(attachment_id: int) -> Response:
     """A progress report's file, audited, always as a download, never rendered."""
     session = get_session()
-    attachment = services.open_progress_file(session, actor=actor(), attachment_id=attachment_id)
-    path = storage().path_for(attachment.sha256)
-    if not path.is_file():
-        raise NotFound("The file is missing from the store. Please tell the secretariat.")
-    session.commit()
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.filename, max_age=0)  # fmt: skip
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_stored_file(session, services.open_progress_file(session, actor=actor(), attachment_id=attachment_id))
 
 
 # Milestones.

@@ -6,7 +6,7 @@ import dataclasses
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -24,7 +24,7 @@ from crm.engagements.queries import Filters, Position
 from crm.errors import Conflict, Forbidden, Invalid, NotFound
 from crm.exports import CSV, XLSX, export_response, highest
 from crm.formatting import KARACHI
-from crm.http import apply_field_errors, db_id, storage, writes
+from crm.http import apply_field_errors, db_id, send_stored_file, store_upload, writes
 from crm.markdown import render
 from crm.organisations.queries import list_organisations
 
@@ -262,7 +262,7 @@ def upload(engagement_id: int) -> Response | str:
     if form.validate_on_submit():
         try:
             with session.begin_nested():
-                stored = storage().save(form.file.data.stream, form.file.data.filename or "")
+                stored = store_upload(form.file.data)
                 attachment = services.add_attachment(session, actor=user, engagement_id=engagement_id, stored=stored)
         except Invalid as error:
             apply_field_errors(form, error.fields)
@@ -278,16 +278,7 @@ def upload(engagement_id: int) -> Response | str:
 def download(attachment_id: int) -> Response:
     """The file, after R5 of its engagement (audited), always as a download, never rendered."""
     session = get_session()
-    attachment = services.open_attachment(session, actor=actor(), attachment_id=attachment_id)
-    path = storage().path_for(attachment.sha256)
-    if not path.is_file():
-        raise NotFound("The file is missing from the store. Please tell the secretariat.")
-    session.commit()
-    response = send_file(
-        path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.filename, max_age=0
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_stored_file(session, services.open_attachment(session, actor=actor(), attachment_id=attachment_id))
 
 
 # Corrections (R7: versioned, with the previous values kept as a revision).

@@ -68,6 +68,8 @@ class FollowUp(Base):
         Index("ix_follow_ups_assignee_status_due", "assignee_id", "status", "due_date"),
         # The API's "?assignee=me" reads the user's follow-ups in id order.
         Index("ix_follow_ups_assignee_id", "assignee_id", "id"),
+        # A company profile's open follow-ups, soonest due first.
+        Index("ix_follow_ups_company_status_due", "company_id", "status", "due_date", "id"),
         # The reminder and escalation jobs scan open follow-ups by due date.
         Index("ix_follow_ups_status_due", "status", "due_date", "id"),
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, true, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, or_, select, true, union_all
 from sqlalchemy.orm import InstrumentedAttribute, Session, joinedload
 
 from crm.accounts.models import Role, User
@@ -49,7 +49,9 @@ class DueCursor:
     id: int
 
 
-def _due_ranges(branches: list[ColumnElement[bool]], after: DueCursor | None, limit: int) -> Select[Any]:
+def due_ranges(
+    branches: list[ColumnElement[bool]], after: DueCursor | None, limit: int
+) -> CompoundSelect[*tuple[Any, ...]]:
     """The ids of the next `limit` open follow-ups of any branch in (due date, id) order, undated
     last, as keyset ranges an index serves: for each branch (an OR's arms, e.g. "assigned to me"
     and "my organisation's queue"), dated rows by (due date, id) then undated rows by id, each
@@ -80,7 +82,7 @@ def _by_due(branches: list[ColumnElement[bool]], after: DueCursor | None, limit:
     return (
         select(FollowUp)
         .options(*LOADS)
-        .where(FollowUp.id.in_(_due_ranges(branches, after, limit)))
+        .where(FollowUp.id.in_(due_ranges(branches, after, limit)))
         .order_by(FollowUp.due_date.is_(None), FollowUp.due_date, FollowUp.id)
         .limit(limit)
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -17,7 +17,7 @@ from crm.authz import actor, require_login
 from crm.db import get_session
 from crm.errors import Forbidden, NotFound
 from crm.exports import CSV, EXPORT_LIMIT, XLSX, audited_export
-from crm.http import db_id, storage, submit_form, writes
+from crm.http import db_id, send_stored_file, store_upload, submit_form, writes
 from crm.organisations.queries import list_organisations
 from crm.reviews import policy, queries, services
 from crm.reviews.forms import CommentForm, ConsolidateForm, EditReviewForm, FileForm, ReviewForm, StatusForm
@@ -98,7 +98,7 @@ def _submit(session: Session, form: ReviewForm) -> DraftReview:
     review = services.submit_draft_review(session, actor=actor(), data=_input(form))
     upload = form.file.data
     if upload is not None and bool(getattr(upload, "filename", None)):
-        stored = storage().save(upload.stream, upload.filename or "")
+        stored = store_upload(upload)
         services.attach_draft_file(session, actor=actor(), review_id=review.id, stored=stored)
     return review
 
@@ -246,7 +246,7 @@ def upload(review_id: int) -> Page:
     form = FileForm()
 
     def save(s: Session) -> Any:
-        stored = storage().save(form.file.data.stream, form.file.data.filename or "")
+        stored = store_upload(form.file.data)
         return services.attach_draft_file(s, actor=actor(), review_id=review_id, stored=stored)
 
     saved, outcome = submit_form(form, save, lambda **kw: _detail_page(review_id, file_form=form, **kw))
@@ -258,13 +258,4 @@ def upload(review_id: int) -> Page:
 def download(attachment_id: int) -> Response:
     """A draft's file (its read audited), always as a download, never rendered."""
     session = get_session()
-    attachment = services.open_draft_file(session, actor=actor(), attachment_id=attachment_id)
-    path = storage().path_for(attachment.sha256)
-    if not path.is_file():
-        raise NotFound("The file is missing from the store. Please tell the secretariat.")
-    session.commit()
-    response = send_file(
-        path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.filename, max_age=0
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_stored_file(session, services.open_draft_file(session, actor=actor(), attachment_id=attachment_id))

@@ -50,6 +50,12 @@ class Marked:
 
 
 class Backend(Protocol):
+    def key(self) -> ColumnElement[int]:
+        """The document id as the matching side sees it (the column its ORDER BY and ranges use)."""
+
+    def among(self, newest: Any) -> ColumnElement[bool]:
+        """Restricts the ranked query to the candidates `newest` (a subquery of ids) names."""
+
     def ranked(self, query: AnySelect, terms: Terms) -> tuple[AnySelect, ColumnElement[float]]:
         """`query` over search_documents restricted to matching documents, and the score."""
 
@@ -66,6 +72,14 @@ class SqliteBackend:
     def expression(terms: Terms) -> str:
         # Every word is a quoted string (words hold no quotes); `*` after the last makes a prefix.
         return " ".join(f'"{word}"' for word in terms.words) + ("*" if terms.prefix else "")
+
+    def key(self) -> ColumnElement[int]:
+        # FTS5 walks its matches in rowid order either way and takes a rowid range as a bound.
+        return self.fts.c.rowid
+
+    def among(self, newest: Any) -> ColumnElement[bool]:
+        # bm25() needs the MATCH's own cursor, so the candidates bound its rowid range instead.
+        return self.fts.c.rowid >= select(func.min(newest.c.id)).scalar_subquery()
 
     def _match(self, terms: Terms) -> ColumnElement[bool]:
         return literal_column(FTS_TABLE).op("MATCH")(bindparam("fts_query", self.expression(terms)))
@@ -99,6 +113,13 @@ class PostgresBackend:
         if terms.prefix:
             words[-1] += ":*"
         return " & ".join(words)
+
+    def key(self) -> ColumnElement[int]:
+        return SearchDocument.id.expression
+
+    def among(self, newest: Any) -> ColumnElement[bool]:
+        # The candidates' rows by primary key: ts_rank_cd then reads 2,000 vectors, not every match's.
+        return SearchDocument.id.in_(select(newest.c.id))
 
     def _query(self, terms: Terms) -> ColumnElement[Any]:
         return func.to_tsquery(self.config, bindparam("ts_query", self.expression(terms)))

@@ -33,6 +33,9 @@ from crm.search.models import FAMILIES, Kind, SearchDocument
 
 PAGE_SIZE = 20
 MAX_OFFSET = 1_000  # deeper than anyone reads a ranked list; bounds the work of a crafted request
+# Matches ranked per search: only the newest this many that the reader may see are scored, so a
+# common word costs the same as a rare one; an older, better match beyond them is not ranked.
+RANK_CANDIDATES = 2_000
 INPUT_LIMIT = 200  # characters of the query considered
 MAX_WORDS = 8
 WORD_LIMIT = 64
@@ -163,11 +166,17 @@ def search(
 
 
 def _ranked(session: Session, terms: Terms, condition: ColumnElement[bool], offset: int, limit: int) -> list[Row[Any]]:
+    backend = backend_for(session)
     columns = (D.id, D.kind, D.record_id, D.classification, D.company_id, D.dated_at, D.status)
-    query, score = backend_for(session).ranked(select(*columns), terms)
+    query, score = backend.ranked(select(*columns), terms)
     score = score.label("score")
-    query = query.add_columns(score).where(condition).order_by(score.desc(), D.id).offset(offset).limit(limit + 1)
-    return list(session.execute(query))
+    # Only the newest RANK_CANDIDATES visible matches are ranked: a common word matches tens of
+    # thousands of documents, and scoring them all cost hundreds of ms. The candidates are read
+    # newest first, stopping at the cap; with fewer matches, all are ranked.
+    candidates, _ = backend.ranked(select(backend.key().label("id")), terms)
+    newest = candidates.where(condition).order_by(backend.key().desc()).limit(RANK_CANDIDATES).subquery()
+    query = query.add_columns(score).where(condition, backend.among(newest))
+    return list(session.execute(query.order_by(score.desc(), D.id).offset(offset).limit(limit + 1)))
 
 
 def _sources(session: Session, rows: Sequence[Row[Any]]) -> dict[tuple[Kind, int], policy.Found]:

@@ -1,5 +1,6 @@
 """Fixtures for the directives tests: the PMO letter loaded into the test's transaction, people
-of each role, and the channel tests' helpers (seed, rows, login, bearer)."""
+of each role, and a private file store (seed, rows, login, bearer and
+count_queries come from tests/fixtures/common.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from crm.accounts.models import Role, User
 from crm.directives.models import Directive
 from crm.directives.services import load_reference_directives
-from tests.channel.conftest import bearer, login, rows, seed  # noqa: F401 (fixtures)
 from tests.factories import make_user
 
 LETTER = "No. 1(1)/AS-II/2021"
@@ -32,7 +32,7 @@ class World:
 
 
 @pytest.fixture
-def world(seed) -> World:  # noqa: F811
+def world(seed) -> World:
     def build(session: Any) -> World:
         load_reference_directives(session)
         people = {
@@ -47,20 +47,6 @@ def world(seed) -> World:  # noqa: F811
         return World(**people, directives={d.serial: d for d in found})
 
     return seed(build)
-
-
-@pytest.fixture
-def count_queries(app: Flask) -> Iterator[list[str]]:
-    """Every SQL statement the app sends while the test runs (clear it between measurements)."""
-    statements: list[str] = []
-    engine = app.extensions["rabta.db"].engine
-
-    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    yield statements
-    event.remove(engine, "before_cursor_execute", before)
 
 
 @pytest.fixture(autouse=True)

@@ -1,13 +1,13 @@
-"""Fixtures for the calendar feed tests: the channel tests' helpers and the follow-up world."""
+"""Fixtures for the calendar feed tests: the follow-up world (seed, rows, login
+and bearer come from tests/fixtures/common.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.channel.conftest import bearer, login, rows, seed  # noqa: F401  (fixtures shared with the channel tests)
 from tests.followups.factories import World, build_world
 
 
 @pytest.fixture
-def web_world(seed) -> World:  # noqa: F811
+def web_world(seed) -> World:
     return seed(build_world)

@@ -1,10 +1,10 @@
-"""Fixtures for the follow-up tests: the channel tests' helpers, and a committed world."""
+"""Fixtures for the follow-up tests: a committed world (seed, rows, login
+and bearer come from tests/fixtures/common.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.channel.conftest import bearer, login, rows, seed  # noqa: F401  (fixtures shared with the channel tests)
 from tests.followups.factories import World, build_world
 
 
@@ -15,6 +15,6 @@ def world(session) -> World:
 
 
 @pytest.fixture
-def web_world(seed) -> World:  # noqa: F811
+def web_world(seed) -> World:
     """The world committed, for page and API tests."""
     return seed(build_world)

@@ -1,5 +1,5 @@
-"""Fixtures for the job tests: committed set-up steps, jobs run at a fixed time, and what
-they sent (notifications and outbox messages)."""
+"""Fixtures for the job tests: jobs run at a fixed time, and what they sent (notifications and
+outbox messages). seed comes from tests/fixtures/common.py."""
 
 from __future__ import annotations
 
@@ -17,20 +17,6 @@ from crm.notifications.models import Notification, OutboxChannel, OutboxMessage
 # 09:00 in Pakistan on 05-03-2026 (04:00 UTC).
 NOW = datetime(2026, 3, 5, 4, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 5)
-
-
-@pytest.fixture
-def seed(app, connection) -> Callable[[Callable[[Any], Any]], Any]:
-    """Run `build(session)` and commit (into the test's outer transaction); its result."""
-
-    def run(build: Callable[[Any], Any]) -> Any:
-        with app.app_context():
-            session = get_session()
-            result = build(session)
-            session.commit()
-        return result
-
-    return run
 
 
 @pytest.fixture

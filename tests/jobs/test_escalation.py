@@ -10,9 +10,9 @@ from sqlalchemy import update
 from crm.accounts.models import Role
 from crm.commitments.jobs import overdue_escalation
 from crm.commitments.models import Commitment, CommitmentStatus
-from crm.followups.jobs import ESCALATION_LOOKBACK_DAYS
 from crm.followups.models import FollowUp
 from crm.notifications.models import NotificationKind, OutboxChannel
+from crm.scheduler.jobkit import ESCALATION_LOOKBACK_DAYS
 from tests.channel.factories import make_chair, make_company
 from tests.jobs.conftest import NOW, TODAY
 from tests.jobs.factories import commitment, deactivate, follow_up, person

@@ -1,5 +1,5 @@
 """Fixtures for notification tests: real local SMTP and HTTP servers, users with e-mail
-addresses, and a query counter. Data set-up fixtures come from the channel tests."""
+addresses, Data set-up fixtures and the query counter come from tests/fixtures/common.py."""
 
 from __future__ import annotations
 
@@ -17,9 +17,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
-from sqlalchemy import event
 
-from tests.channel.conftest import bearer, login, rows, seed  # noqa: F401  (fixtures shared with the channel tests)
 from tests.factories import make_user
 
 NOW = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
@@ -150,17 +148,3 @@ def webhooks(app: Flask, monkeypatch: pytest.MonkeyPatch, webhook_server: Webhoo
     monkeypatch.setitem(app.config, "WEBHOOK_SECRET", SECRET)
     monkeypatch.setitem(app.config, "WEBHOOK_TIMEOUT_SECONDS", 5)
     return webhook_server
-
-
-@pytest.fixture
-def count_queries(app: Flask) -> Iterator[list[str]]:
-    """Every SQL statement the app sends while the test runs (clear it between measurements)."""
-    statements: list[str] = []
-    engine = app.extensions["rabta.db"].engine
-
-    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    yield statements
-    event.remove(engine, "before_cursor_execute", before)

@@ -1,55 +1,21 @@
-"""Fixtures for the governance-workflow tests (draft reviews, data requests, WG meetings):
-committed set-up steps, the cast of people, signed-in clients, API headers, row counts, a
-private file store, query counting, and jobs run at a fixed time.
+"""Fixtures for the governance-workflow tests (draft reviews, data requests, WG meetings): the
+cast of people, jobs run at a fixed time, and a query measurement; seed, rows, login, bearer,
+store and count_queries come from tests/fixtures/common.py.
 
 tests/datarequests and tests/meetings import these fixtures from here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from flask import Flask
-from sqlalchemy import event, func, select
 
 from crm.accounts.models import Clearance, Role, User
-from crm.audit.models import AuditEvent
-from crm.db import get_session
-from crm.storage import Storage
 from tests.channel.factories import appoint
-from tests.conftest import sign_in
-from tests.factories import make_token, make_user
+from tests.factories import make_user
 from tests.jobs.conftest import outbox, run_job, sent  # noqa: F401 (fixtures re-exported)
-
-
-@pytest.fixture
-def seed(app: Flask, connection) -> Callable[[Callable[[Any], Any]], Any]:
-    """Run `build(session)` as a separate request would, committed (into the test's outer
-    transaction); returns what it returns."""
-
-    def run(build: Callable[[Any], Any]) -> Any:
-        with app.app_context():
-            session = get_session()
-            result = build(session)
-            session.commit()
-        return result
-
-    return run
-
-
-@pytest.fixture
-def rows(app: Flask, connection) -> Callable[..., tuple[int, ...]]:
-    """Row counts of the given models, then of audit events: proof that a refusal wrote nothing."""
-
-    def counts(*models: Any) -> tuple[int, ...]:
-        with app.app_context():
-            session = get_session()
-            return tuple(session.scalar(select(func.count()).select_from(m)) or 0 for m in (*models, AuditEvent))
-
-    return counts
 
 
 @dataclass
@@ -86,51 +52,6 @@ def build_cast(session: Any) -> Cast:
 @pytest.fixture
 def cast(seed) -> Cast:
     return seed(build_cast)
-
-
-@pytest.fixture
-def login(app: Flask, connection) -> Callable[[User], Any]:
-    """A new test client signed in as `user`."""
-
-    def signed_in(user: User) -> Any:
-        client = app.test_client()
-        assert sign_in(client, user.username).status_code == 302
-        return client
-
-    return signed_in
-
-
-@pytest.fixture
-def bearer(seed) -> Callable[[User], dict[str, str]]:
-    def headers(user: User) -> dict[str, str]:
-        token = seed(lambda session: make_token(session, session.get(User, user.id)))
-        return {"Authorization": f"Bearer {token}"}
-
-    return headers
-
-
-@pytest.fixture
-def store(app: Flask, tmp_path) -> Iterator[Storage]:
-    """The app's attachment store, rooted in this test's tmp dir (restored afterwards)."""
-    storage: Storage = app.extensions["rabta.storage"]
-    root, limit = storage.root, storage.max_bytes
-    storage.root = tmp_path / "attachments"
-    yield storage
-    storage.root, storage.max_bytes = root, limit
-
-
-@pytest.fixture
-def count_queries(app: Flask) -> Iterator[list[str]]:
-    """Every SQL statement the app sends while the test runs (clear it between measurements)."""
-    statements: list[str] = []
-    engine = app.extensions["rabta.db"].engine
-
-    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    yield statements
-    event.remove(engine, "before_cursor_execute", before)
 
 
 def measure(client: Any, count_queries: list[str], path: str) -> list[str]:

@@ -1,5 +1,5 @@
-"""Fixtures for the search tests: the governance fixtures (seed, login, bearer, rows, query
-counting) and a helper that searches as a user through the real query code."""
+"""Fixtures for the search tests: a helper (seed, login, bearer, rows and
+count_queries come from tests/fixtures/common.py) that searches as a user through the real query code."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 from crm.accounts.models import User
 from crm.db import get_session, utcnow
 from crm.search.queries import SearchPage, search
-from tests.reviews.conftest import bearer, count_queries, login, rows, seed  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

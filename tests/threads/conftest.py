@@ -1,4 +1,5 @@
-"""Fixtures for thread tests: data set up in its own committed request, signed-in clients."""
+"""Fixtures for thread tests: signed-in clients, totals, a query counter (seed comes from
+tests/fixtures/common.py)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Connection, event, func, select
-from sqlalchemy.orm import Session
 
 from crm.accounts.models import Clearance, Role, User
 from crm.audit.models import AuditEvent
@@ -24,22 +24,7 @@ from tests.conftest import sign_in
 from tests.factories import make_user
 from tests.threads.factories import make_company, make_thread
 
-T = TypeVar("T")
 ANY_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
-
-
-@pytest.fixture
-def seed(app: Flask, connection: Connection) -> Callable[[Callable[[Session], T]], T]:
-    """Run `build(session)` as its own committed unit of work (like an earlier request)."""
-
-    def run(build: Callable[[Session], T]) -> T:
-        with app.app_context():
-            session = get_session()
-            result = build(session)
-            session.commit()
-            return result
-
-    return run
 
 
 @pytest.fixture
