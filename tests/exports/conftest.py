@@ -1,5 +1,6 @@
-"""Fixtures for export tests: the channel fixtures, a world with engagements at every level,
-and readers for CSV and XLSX downloads (XLSX opened with zipfile: no extra package)."""
+"""Fixtures for export tests: a world with engagements at every level, and readers for CSV and
+XLSX downloads (XLSX opened with zipfile: no extra package). seed, rows and login come from
+tests/fixtures/common.py."""
 
 from __future__ import annotations
 
@@ -17,10 +18,7 @@ import pytest
 from crm.accounts.models import Clearance
 from crm.db import utcnow
 from crm.engagements.models import EngagementKind
-from tests.channel import conftest as channel
 from tests.engagements.factories import build_world, log
-
-login, rows, seed = channel.login, channel.rows, channel.seed  # the channel tests' fixtures
 
 FILENAME = re.compile(
     r'attachment; filename="(?P<stem>[a-z-]+)-(?P<day>\d{4}-\d{2}-\d{2})-(?P<mark>[A-Z]+)\.(?P<ext>csv|xlsx)"'
