@@ -18,7 +18,7 @@ from crm.accounts.models import Role
 from crm.accounts.queries import get_by_username
 from crm.db import get_session
 from crm.organisations.queries import get_by_short_name
-from tests.browser.conftest import LiveSite, browser, live_server, live_site, page  # noqa: F401, F811 (fixtures)
+from tests.browser.conftest import LiveSite
 
 CHAIR = "mfa.chair"
 PASSWORD = "amber pelican quarry whistle"
@@ -39,7 +39,7 @@ def make_chair(site: LiveSite) -> None:
         session.commit()
 
 
-def password_step(page: Page, base: str) -> None:  # noqa: F811
+def password_step(page: Page, base: str) -> None:
     page.goto(f"{base}/sign-in")
     page.get_by_label("Username", exact=True).fill(CHAIR)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -47,7 +47,7 @@ def password_step(page: Page, base: str) -> None:  # noqa: F811
 
 
 @pytest.mark.browser
-def test_the_chair_sets_up_totp_then_signs_in_with_a_code_used_only_once(page: Page, live_site: LiveSite) -> None:  # noqa: F811
+def test_the_chair_sets_up_totp_then_signs_in_with_a_code_used_only_once(page: Page, live_site: LiveSite) -> None:
     base = live_site.server.url
     make_chair(live_site)
 
