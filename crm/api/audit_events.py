@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 
 from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema, decode_cursor, encode_cursor
-from crm.api.schemas import ErrorSchema
+from crm.api.schemas import ErrorSchema, Integer
 from crm.audit import policy, queries
 from crm.audit.models import AuditEvent
 from crm.db import get_session
@@ -26,10 +26,10 @@ blp = Blueprint(
 
 
 class AuditEventSchema(Schema):
-    id = fields.Integer()
-    seq = fields.Integer(metadata={"description": "position in the hash chain"})
+    id = Integer()
+    seq = Integer(metadata={"description": "position in the hash chain"})
     occurred_at = fields.DateTime()
-    actor_id = fields.Integer(allow_none=True, metadata={"description": "null for the system (CLI, jobs)"})
+    actor_id = Integer(allow_none=True, metadata={"description": "null for the system (CLI, jobs)"})
     actor_label = fields.String()
     action = fields.String(metadata={"example": "engagement.log"})
     target_type = fields.String(metadata={"example": "engagements"})
@@ -47,7 +47,7 @@ class AuditEventListArgsSchema(PageArgsSchema):
     action = fields.String(load_default=None, validate=validate.Length(max=64))
     target_type = fields.String(load_default=None, validate=validate.Length(max=64))
     target_id = fields.String(load_default=None, validate=validate.Length(max=64))
-    actor_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))
+    actor_id = Integer(load_default=None, validate=validate.Range(min=1, max=MAX_ID))
 
 
 class AuditEventPageSchema(Schema):

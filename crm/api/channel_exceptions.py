@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema, decode_cursor, page
+from crm.api.schemas import Integer
 from crm.db import get_session
 from crm.exceptions import policy, queries, services
 from crm.exceptions.models import ChannelException, ExceptionStatus
@@ -27,19 +28,19 @@ ID = validate.Range(min=1, max=MAX_ID)
 
 
 class ChannelExceptionSchema(Schema):
-    id = fields.Integer()
-    company_id = fields.Integer()
+    id = Integer()
+    company_id = Integer()
     who = fields.String()
-    organisation_id = fields.Integer(allow_none=True)
+    organisation_id = Integer(allow_none=True)
     occurred_on = fields.Date()
     what = fields.String()
     status = fields.Enum(ExceptionStatus, by_value=True)
-    reported_by_id = fields.Integer()
+    reported_by_id = Integer()
     review_note = fields.String()
-    reviewed_by_id = fields.Integer(allow_none=True)
+    reviewed_by_id = Integer(allow_none=True)
     reviewed_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
-    version = fields.Integer()
+    version = Integer()
 
 
 class ExceptionListArgsSchema(PageArgsSchema):
@@ -52,15 +53,15 @@ class ExceptionPageSchema(Schema):
 
 
 class ExceptionCreateSchema(Schema):
-    company_id = fields.Integer(required=True, validate=ID)
+    company_id = Integer(required=True, validate=ID)
     who = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    organisation_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
+    organisation_id = Integer(load_default=None, allow_none=True, validate=ID)
     occurred_on = fields.Date(required=True, metadata={"description": "ISO date"})
     what = fields.String(required=True, validate=validate.Length(min=1, max=services.TEXT_MAX))
 
 
 class ReviewSchema(Schema):
-    version = fields.Integer(required=True, validate=ID)
+    version = Integer(required=True, validate=ID)
     note = fields.String(required=True, validate=validate.Length(min=1, max=services.TEXT_MAX))
 
 

@@ -19,6 +19,7 @@ from marshmallow import Schema, fields, validate
 from crm.accounts.models import User
 from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema
+from crm.api.schemas import Integer
 from crm.commitments import policy, queries, services
 from crm.commitments.models import Commitment, CommitmentDirection, CommitmentStatus
 from crm.commitments.queries import DueCursor, Filters
@@ -33,25 +34,25 @@ ID = validate.Range(min=1, max=MAX_ID)
 
 
 class CommitmentSchema(Schema):
-    id = fields.Integer()
-    company_id = fields.Integer()
+    id = Integer()
+    company_id = Integer()
     direction = fields.Enum(CommitmentDirection, by_value=True)
     party = fields.String()
-    organisation_id = fields.Integer(allow_none=True)
-    engagement_id = fields.Integer(allow_none=True)
-    thread_id = fields.Integer(allow_none=True)
+    organisation_id = Integer(allow_none=True)
+    engagement_id = Integer(allow_none=True)
+    thread_id = Integer(allow_none=True)
     text = fields.String()
     due_date = fields.Date(allow_none=True)
     status = fields.Enum(CommitmentStatus, by_value=True)
     status_note = fields.String()
     is_overdue = fields.Method("_is_overdue", metadata={"type": "boolean", "description": "open and past due"})
     evidence = fields.String()
-    verified_by_id = fields.Integer(allow_none=True)
+    verified_by_id = Integer(allow_none=True)
     verified_at = fields.DateTime(allow_none=True)
-    created_by_id = fields.Integer(allow_none=True)
+    created_by_id = Integer(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
-    version = fields.Integer()
+    version = Integer()
 
     def _is_overdue(self, commitment: Commitment) -> bool:
         return commitment.is_overdue(queries.today())
@@ -63,43 +64,43 @@ class CommitmentPageSchema(Schema):
 
 
 class CommitmentListArgsSchema(PageArgsSchema):
-    company_id = fields.Integer(load_default=None, validate=ID)
-    thread_id = fields.Integer(load_default=None, validate=ID)
+    company_id = Integer(load_default=None, validate=ID)
+    thread_id = Integer(load_default=None, validate=ID)
     direction = fields.Enum(CommitmentDirection, by_value=True, load_default=None)
     status = fields.Enum(CommitmentStatus, by_value=True, load_default=None)
     overdue = fields.Boolean(load_default=False, metadata={"description": "`true`: open and past due only"})
 
 
 class CommitmentWriteSchema(Schema):
-    company_id = fields.Integer(validate=ID)
+    company_id = Integer(validate=ID)
     direction = fields.Enum(CommitmentDirection, by_value=True)
     text = fields.String(validate=validate.Length(max=services.TEXT_MAX))
     due_date = fields.Date(allow_none=True)
     party = fields.String(validate=validate.Length(max=200))
-    organisation_id = fields.Integer(allow_none=True, validate=ID)
-    engagement_id = fields.Integer(allow_none=True, validate=ID)
-    thread_id = fields.Integer(allow_none=True, validate=ID)
+    organisation_id = Integer(allow_none=True, validate=ID)
+    engagement_id = Integer(allow_none=True, validate=ID)
+    thread_id = Integer(allow_none=True, validate=ID)
     evidence = fields.String(validate=validate.Length(max=services.EVIDENCE_MAX))
 
 
 class CommitmentCreateSchema(CommitmentWriteSchema):
-    company_id = fields.Integer(required=True, validate=ID)
+    company_id = Integer(required=True, validate=ID)
     direction = fields.Enum(CommitmentDirection, by_value=True, required=True)
     text = fields.String(required=True, validate=validate.Length(min=1, max=services.TEXT_MAX))
 
 
 class CommitmentPatchSchema(CommitmentWriteSchema):
-    version = fields.Integer(required=True, validate=ID)
+    version = Integer(required=True, validate=ID)
 
 
 class StatusSchema(Schema):
     status = fields.Enum(CommitmentStatus, by_value=True, required=True)
     note = fields.String(load_default="", validate=validate.Length(max=1000))
-    version = fields.Integer(required=True, validate=ID)
+    version = Integer(required=True, validate=ID)
 
 
 class VerifySchema(Schema):
-    version = fields.Integer(required=True, validate=ID)
+    version = Integer(required=True, validate=ID)
 
 
 def encode_cursor(commitment: Commitment) -> str:

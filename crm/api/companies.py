@@ -15,6 +15,7 @@ from marshmallow import Schema, fields, validate
 
 from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema, decode_cursor, page
+from crm.api.schemas import Integer
 from crm.companies import queries, services
 from crm.companies.models import (
     AccessStatus,
@@ -64,10 +65,10 @@ class CompanyFieldsSchema(Schema):
 
 
 class CompanySchema(CompanyFieldsSchema):
-    id = fields.Integer()
+    id = Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
-    version = fields.Integer()
+    version = Integer()
 
 
 class AccessPeriodSchema(Schema):
@@ -79,15 +80,15 @@ class AccessPeriodSchema(Schema):
 
 
 class ServiceSchema(Schema):
-    id = fields.Integer()
-    company_id = fields.Integer()
+    id = Integer()
+    company_id = Integer()
     name = fields.String()
-    estimated_users = fields.Integer(allow_none=True)
+    estimated_users = Integer(allow_none=True)
     users_source = fields.String()
     users_as_of = fields.Date(allow_none=True)
     access_status = fields.Enum(AccessStatus, by_value=True)
     access_history = fields.List(fields.Nested(AccessPeriodSchema), metadata={"description": "newest first"})
-    version = fields.Integer()
+    version = Integer()
 
 
 class CompanyDetailSchema(CompanySchema):
@@ -109,7 +110,7 @@ class CompanyCreateSchema(CompanyFieldsSchema):
 
 
 class CompanyPatchSchema(CompanyFieldsSchema):
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = Integer(required=True, validate=validate.Range(min=1))
 
 
 def _attributes(obj: object, schema: type[Schema], *, skip: str = "") -> dict[str, Any]:

@@ -15,6 +15,7 @@ from marshmallow import Schema, fields, validate
 
 from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema, decode_cursor, page
+from crm.api.schemas import Integer
 from crm.companies.services import today
 from crm.contacts import queries, services
 from crm.contacts.models import Contact
@@ -31,8 +32,8 @@ ID = validate.Range(min=1, max=MAX_ID)
 class ContactFieldsSchema(Schema):
     """The writable fields: exactly one of `company_id` and `organisation_id`."""
 
-    company_id = fields.Integer(allow_none=True, validate=ID)
-    organisation_id = fields.Integer(allow_none=True, validate=ID)
+    company_id = Integer(allow_none=True, validate=ID)
+    organisation_id = Integer(allow_none=True, validate=ID)
     name = fields.String()
     title = fields.String()
     email = fields.String()
@@ -43,14 +44,14 @@ class ContactFieldsSchema(Schema):
 
 
 class ContactSchema(ContactFieldsSchema):
-    id = fields.Integer()
+    id = Integer()
     is_current = fields.Function(lambda contact: is_current(contact, today()), dump_only=True)
     created_at = fields.DateTime()
-    version = fields.Integer()
+    version = Integer()
 
 
 class ContactListArgsSchema(PageArgsSchema):
-    company_id = fields.Integer(load_default=None, validate=ID)
+    company_id = Integer(load_default=None, validate=ID)
     current = fields.Boolean(load_default=False, metadata={"description": "only people still in their post"})
 
 
@@ -64,7 +65,7 @@ class ContactCreateSchema(ContactFieldsSchema):
 
 
 class ContactPatchSchema(ContactFieldsSchema):
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = Integer(required=True, validate=validate.Range(min=1))
 
 
 def _contact(contact_id: int) -> Contact:

@@ -17,6 +17,7 @@ from marshmallow import Schema, fields, validate
 from crm.accounts.models import User
 from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema, decode_cursor, page
+from crm.api.schemas import Integer
 from crm.datarequests import policy, queries, services
 from crm.datarequests.models import DataRequest, DataRequestStatus, DataResponse
 from crm.db import get_session
@@ -30,19 +31,19 @@ ID = validate.Range(min=1, max=MAX_ID)
 
 
 class DataRequestSchema(Schema):
-    id = fields.Integer()
-    requested_from_id = fields.Integer()
+    id = Integer()
+    requested_from_id = Integer()
     title = fields.String()
     details = fields.String()
     purpose = fields.String()
     due_date = fields.Date(allow_none=True)
     status = fields.Enum(DataRequestStatus, by_value=True)
     is_late = fields.Method("_is_late", metadata={"type": "boolean", "description": "open and past due"})
-    directive_id = fields.Integer(allow_none=True)
-    thread_id = fields.Integer(allow_none=True)
-    created_by_id = fields.Integer()
+    directive_id = Integer(allow_none=True)
+    thread_id = Integer(allow_none=True)
+    created_by_id = Integer()
     created_at = fields.DateTime()
-    version = fields.Integer()
+    version = Integer()
 
     def _is_late(self, request: DataRequest) -> bool:
         return request.is_overdue(services.today())
@@ -56,38 +57,38 @@ class DataRequestPageSchema(Schema):
 class DataRequestListArgsSchema(PageArgsSchema):
     status = fields.Enum(DataRequestStatus, by_value=True, load_default=None)
     late = fields.Boolean(load_default=False, metadata={"description": "`true`: open and past due only"})
-    organisation_id = fields.Integer(load_default=None, validate=ID, metadata={"description": "requested from"})
+    organisation_id = Integer(load_default=None, validate=ID, metadata={"description": "requested from"})
 
 
 class DataRequestWriteSchema(Schema):
-    requested_from_id = fields.Integer(validate=ID)
+    requested_from_id = Integer(validate=ID)
     title = fields.String(validate=validate.Length(max=300))
     details = fields.String(validate=validate.Length(max=services.DETAILS_MAX))
     purpose = fields.String(validate=validate.Length(max=services.PURPOSE_MAX))
     due_date = fields.Date(allow_none=True)
-    directive_id = fields.Integer(allow_none=True, validate=ID)
-    thread_id = fields.Integer(allow_none=True, validate=ID)
+    directive_id = Integer(allow_none=True, validate=ID)
+    thread_id = Integer(allow_none=True, validate=ID)
 
 
 class DataRequestCreateSchema(DataRequestWriteSchema):
-    requested_from_id = fields.Integer(required=True, validate=ID)
+    requested_from_id = Integer(required=True, validate=ID)
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
 
 
 class DataRequestPatchSchema(DataRequestWriteSchema):
-    version = fields.Integer(required=True, validate=ID)
+    version = Integer(required=True, validate=ID)
 
 
 class DataRequestStatusSchema(Schema):
     status = fields.Enum(DataRequestStatus, by_value=True, required=True)
-    version = fields.Integer(required=True, validate=ID)
+    version = Integer(required=True, validate=ID)
 
 
 class DataResponseSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    data_request_id = fields.Integer(dump_only=True)
-    organisation_id = fields.Integer(dump_only=True)
-    responded_by_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    data_request_id = Integer(dump_only=True)
+    organisation_id = Integer(dump_only=True)
+    responded_by_id = Integer(dump_only=True)
     text = fields.String(required=True, validate=validate.Length(min=1, max=services.RESPONSE_MAX))
     created_at = fields.DateTime(dump_only=True)
 

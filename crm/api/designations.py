@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema, decode_cursor, page
+from crm.api.schemas import Integer
 from crm.db import get_session
 from crm.designations import queries, services
 from crm.designations.models import Designation, DesignationKind
@@ -22,15 +23,15 @@ blp = Blueprint(
 
 
 class DesignationSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     kind = fields.Enum(DesignationKind, by_value=True)
-    user_id = fields.Integer()
+    user_id = Integer()
     effective_from = fields.DateTime()
     ended_at = fields.DateTime(allow_none=True)
     approval_ref = fields.String()
-    recorded_by_id = fields.Integer()
+    recorded_by_id = Integer()
     is_active = fields.Boolean()
-    version = fields.Integer()
+    version = Integer()
 
 
 class DesignationListArgsSchema(PageArgsSchema):
@@ -45,13 +46,13 @@ class DesignationPageSchema(Schema):
 
 class DesignateSchema(Schema):
     kind = fields.Enum(DesignationKind, by_value=True, required=True)
-    user_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    user_id = Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
     approval_ref = fields.String(required=True, validate=validate.Length(min=1, max=200))
     effective_from = fields.AwareDateTime(load_default=None, metadata={"description": "ISO 8601 with offset"})
 
 
 class EndSchema(Schema):
-    version = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    version = Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
 
 
 def _found(designation_id: int) -> Designation:

@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 
 from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema, decode_cursor, page
+from crm.api.schemas import Integer
 from crm.db import get_session
 from crm.directives import policy, queries, services
 from crm.directives.models import Directive, DirectiveStatus, Milestone, TimelineKind
@@ -23,7 +24,7 @@ ID = validate.Range(min=1, max=MAX_ID)
 
 
 class DirectiveSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     source_ref = fields.String()
     source_date = fields.Date()
     serial = fields.String()
@@ -36,8 +37,8 @@ class DirectiveSchema(Schema):
     organisation_ids = fields.Method("_organisation_ids")
     status = fields.Enum(DirectiveStatus, by_value=True)
     delay_reason = fields.String()
-    superseded_by_id = fields.Integer(allow_none=True)
-    version = fields.Integer()
+    superseded_by_id = Integer(allow_none=True)
+    version = Integer()
 
     def _organisation_ids(self, directive: Directive) -> list[int]:
         return sorted(o.id for o in directive.organisations)
@@ -46,7 +47,7 @@ class DirectiveSchema(Schema):
 class DirectiveListArgsSchema(PageArgsSchema):
     status = fields.Enum(DirectiveStatus, by_value=True, load_default=None)
     overdue = fields.Boolean(load_default=False, metadata={"description": "`true`: open and past the due date (PKT)"})
-    organisation_id = fields.Integer(load_default=None, validate=ID)
+    organisation_id = Integer(load_default=None, validate=ID)
 
 
 class DirectivePageSchema(Schema):
@@ -61,36 +62,36 @@ class DirectiveCreateSchema(Schema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=services.TEXT_MAX))
     timeline_text = fields.String(load_default="", validate=validate.Length(max=200))
     action_by_text = fields.String(load_default="", validate=validate.Length(max=300))
-    organisation_ids = fields.List(fields.Integer(validate=ID), load_default=list)
+    organisation_ids = fields.List(Integer(validate=ID), load_default=list)
 
 
 class DirectivePatchSchema(Schema):
     """Any of the directive's fields; `status` (with `delay_reason`) changes how it stands."""
 
-    version = fields.Integer(required=True, validate=ID)
+    version = Integer(required=True, validate=ID)
     source_ref = fields.String(validate=validate.Length(min=1, max=120))
     source_date = fields.Date()
     serial = fields.String(validate=validate.Length(min=1, max=10))
     text = fields.String(validate=validate.Length(min=1, max=services.TEXT_MAX))
     timeline_text = fields.String(validate=validate.Length(max=200))
     action_by_text = fields.String(validate=validate.Length(max=300))
-    organisation_ids = fields.List(fields.Integer(validate=ID))
+    organisation_ids = fields.List(Integer(validate=ID))
     status = fields.Enum(DirectiveStatus, by_value=True)
     delay_reason = fields.String(validate=validate.Length(max=2000))
 
 
 class DirectiveProgressSchema(Schema):
-    id = fields.Integer()
-    directive_id = fields.Integer()
-    organisation_id = fields.Integer()
+    id = Integer()
+    directive_id = Integer()
+    organisation_id = Integer()
     reported_on = fields.Date()
     text = fields.String()
-    reported_by_id = fields.Integer()
+    reported_by_id = Integer()
     created_at = fields.DateTime()
 
 
 class DirectiveProgressCreateSchema(Schema):
-    organisation_id = fields.Integer(required=True, validate=ID)
+    organisation_id = Integer(required=True, validate=ID)
     text = fields.String(required=True, validate=validate.Length(min=1, max=services.REPORT_MAX))
     reported_on = fields.Date(load_default=None)
 

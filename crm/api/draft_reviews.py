@@ -17,6 +17,7 @@ from marshmallow import Schema, fields, validate
 from crm.accounts.models import User
 from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema, decode_cursor, page
+from crm.api.schemas import Integer
 from crm.db import get_session
 from crm.errors import Forbidden, NotFound
 from crm.http import MAX_ID
@@ -30,9 +31,9 @@ ID = validate.Range(min=1, max=MAX_ID)
 
 
 class DraftReviewSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     title = fields.String()
-    originating_organisation_id = fields.Integer()
+    originating_organisation_id = Integer()
     committee = fields.String()
     version_label = fields.String()
     received_on = fields.Date()
@@ -42,9 +43,9 @@ class DraftReviewSchema(Schema):
     consolidated_input = fields.String()
     returned_on = fields.Date(allow_none=True)
     reviewer_ids = fields.Method("_reviewer_ids", metadata={"type": "array", "items": {"type": "integer"}})
-    created_by_id = fields.Integer()
+    created_by_id = Integer()
     created_at = fields.DateTime()
-    version = fields.Integer()
+    version = Integer()
 
     def _is_overdue(self, review: DraftReview) -> bool:
         return queries.is_overdue(review, services.today())
@@ -61,41 +62,41 @@ class DraftReviewPageSchema(Schema):
 class DraftReviewListArgsSchema(PageArgsSchema):
     status = fields.Enum(ReviewStatus, by_value=True, load_default=None)
     overdue = fields.Boolean(load_default=False, metadata={"description": "`true`: open and past input_due only"})
-    organisation_id = fields.Integer(load_default=None, validate=ID)
+    organisation_id = Integer(load_default=None, validate=ID)
 
 
 class DraftReviewWriteSchema(Schema):
     title = fields.String(validate=validate.Length(max=300))
-    originating_organisation_id = fields.Integer(validate=ID)
+    originating_organisation_id = Integer(validate=ID)
     committee = fields.String(validate=validate.Length(max=300))
     version_label = fields.String(validate=validate.Length(max=50))
     received_on = fields.Date()
     input_due = fields.Date(allow_none=True)
-    reviewer_ids = fields.List(fields.Integer(validate=ID), validate=validate.Length(max=100))
+    reviewer_ids = fields.List(Integer(validate=ID), validate=validate.Length(max=100))
 
 
 class DraftReviewCreateSchema(DraftReviewWriteSchema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    originating_organisation_id = fields.Integer(required=True, validate=ID)
+    originating_organisation_id = Integer(required=True, validate=ID)
     received_on = fields.Date(required=True)
 
 
 class DraftReviewPatchSchema(DraftReviewWriteSchema):
     consolidated_input = fields.String(validate=validate.Length(max=services.INPUT_MAX))
-    version = fields.Integer(required=True, validate=ID)
+    version = Integer(required=True, validate=ID)
 
 
 class DraftReviewStatusSchema(Schema):
     status = fields.Enum(ReviewStatus, by_value=True, required=True)
     returned_on = fields.Date(load_default=None, allow_none=True)
-    version = fields.Integer(required=True, validate=ID)
+    version = Integer(required=True, validate=ID)
 
 
 class DraftCommentSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    draft_review_id = fields.Integer(dump_only=True)
-    author_id = fields.Integer(dump_only=True)
-    organisation_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    draft_review_id = Integer(dump_only=True)
+    author_id = Integer(dump_only=True)
+    organisation_id = Integer(dump_only=True)
     text = fields.String(required=True, validate=validate.Length(min=1, max=services.COMMENT_MAX))
     created_at = fields.DateTime(dump_only=True)
 

@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 from crm.accounts.models import User
 from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema, decode_cursor, page
+from crm.api.schemas import Integer
 from crm.db import get_session
 from crm.designations.queries import focal_person_id
 from crm.http import MAX_ID
@@ -30,20 +31,20 @@ ID = validate.Range(min=1, max=MAX_ID)
 
 
 class EngagementRequestSchema(Schema):
-    id = fields.Integer()
-    company_id = fields.Integer()
-    thread_id = fields.Integer(allow_none=True)
+    id = Integer()
+    company_id = Integer()
+    thread_id = Integer(allow_none=True)
     purpose = fields.String()
     urgency = fields.Enum(Urgency, by_value=True)
     status = fields.Enum(RequestStatus, by_value=True)
-    requested_by_id = fields.Integer()
-    organisation_id = fields.Integer()
-    decided_by_id = fields.Integer(allow_none=True)
+    requested_by_id = Integer()
+    organisation_id = Integer()
+    decided_by_id = Integer(allow_none=True)
     decided_at = fields.DateTime(allow_none=True)
     decline_reason = fields.String()
-    follow_up_id = fields.Integer(allow_none=True)
+    follow_up_id = Integer(allow_none=True)
     created_at = fields.DateTime()
-    version = fields.Integer()
+    version = Integer()
 
 
 class RequestListArgsSchema(PageArgsSchema):
@@ -57,14 +58,14 @@ class RequestPageSchema(Schema):
 
 
 class RequestCreateSchema(Schema):
-    company_id = fields.Integer(required=True, validate=ID)
-    thread_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
+    company_id = Integer(required=True, validate=ID)
+    thread_id = Integer(load_default=None, allow_none=True, validate=ID)
     purpose = fields.String(required=True, validate=validate.Length(min=1, max=services.PURPOSE_MAX))
     urgency = fields.Enum(Urgency, by_value=True, load_default=Urgency.ROUTINE)
 
 
 class AcceptSchema(Schema):
-    version = fields.Integer(required=True, validate=ID)
+    version = Integer(required=True, validate=ID)
 
 
 class DeclineSchema(AcceptSchema):

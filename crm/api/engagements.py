@@ -17,6 +17,7 @@ from marshmallow import Schema, fields, validate
 from crm.accounts.models import Clearance
 from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema
+from crm.api.schemas import Integer
 from crm.db import get_session
 from crm.engagements import queries, services
 from crm.engagements.models import Direction, Engagement, EngagementKind
@@ -33,7 +34,7 @@ blp = Blueprint(
 
 
 def _id(**kwargs: Any) -> fields.Integer:
-    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+    return Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 class EngagementListArgsSchema(PageArgsSchema):
@@ -46,9 +47,9 @@ class EngagementListArgsSchema(PageArgsSchema):
 class EngagementSummarySchema(Schema):
     """What everyone signed in may see of an engagement (never the minutes)."""
 
-    id = fields.Integer()
-    company_id = fields.Integer()
-    thread_id = fields.Integer(allow_none=True)
+    id = Integer()
+    company_id = Integer()
+    thread_id = Integer(allow_none=True)
     direction = fields.Enum(Direction, by_value=True)
     kind = fields.Enum(EngagementKind, by_value=True)
     occurred_at = fields.AwareDateTime(format="iso")
@@ -60,16 +61,16 @@ class EngagementSummarySchema(Schema):
     their_ref = fields.String()
     diary_no = fields.String()
     needs_no_response = fields.Boolean()
-    logged_by_id = fields.Integer()
+    logged_by_id = Integer()
     created_at = fields.AwareDateTime(format="iso")
     updated_at = fields.AwareDateTime(format="iso")
-    version = fields.Integer()
+    version = Integer()
 
 
 class EngagementSchema(EngagementSummarySchema):
-    participant_ids = fields.List(fields.Integer())
-    organisation_ids = fields.List(fields.Integer())
-    contact_ids = fields.List(fields.Integer())
+    participant_ids = fields.List(Integer())
+    organisation_ids = fields.List(Integer())
+    contact_ids = fields.List(Integer())
     minutes = fields.String(allow_none=True, metadata={"description": "Markdown; null unless R5 allows"})
     minutes_withheld = fields.String(
         allow_none=True, metadata={"description": "why the minutes are null: insufficient_clearance or no_grant"}
@@ -113,7 +114,7 @@ class EngagementCreateSchema(EngagementFieldsSchema):
 class EngagementPatchSchema(EngagementFieldsSchema):
     """A correction: the version the client read, why, and the fields to change."""
 
-    version = fields.Integer(required=True)
+    version = Integer(required=True)
     reason = fields.String(required=True)
     direction = fields.Enum(Direction, by_value=True, metadata={"description": "cannot change (422 if different)"})
 

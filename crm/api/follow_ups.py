@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, validate
 from crm.accounts.models import User
 from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema, decode_cursor, page
+from crm.api.schemas import Integer
 from crm.db import get_session, utcnow
 from crm.designations.queries import focal_person_id
 from crm.followups import policy, queries, services
@@ -27,23 +28,23 @@ VERSION = validate.Range(min=1, max=MAX_ID)
 
 
 class FollowUpSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     title = fields.String()
     details = fields.String()
-    assignee_id = fields.Integer(allow_none=True)
-    assignee_organisation_id = fields.Integer(allow_none=True)
+    assignee_id = Integer(allow_none=True)
+    assignee_organisation_id = Integer(allow_none=True)
     due_date = fields.Date(allow_none=True)
     status = fields.Enum(FollowUpStatus, by_value=True)
     priority = fields.Enum(FollowUpPriority, by_value=True)
     is_outbound_action = fields.Boolean()
-    company_id = fields.Integer(allow_none=True)
-    thread_id = fields.Integer(allow_none=True)
-    engagement_id = fields.Integer(allow_none=True)
-    commitment_id = fields.Integer(allow_none=True)
+    company_id = Integer(allow_none=True)
+    thread_id = Integer(allow_none=True)
+    engagement_id = Integer(allow_none=True)
+    commitment_id = Integer(allow_none=True)
     completion_note = fields.String()
     completed_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
-    version = fields.Integer()
+    version = Integer()
 
 
 class FollowUpListArgsSchema(PageArgsSchema):
@@ -55,8 +56,8 @@ class FollowUpListArgsSchema(PageArgsSchema):
     status = fields.Enum(FollowUpStatus, by_value=True, load_default=None)
     priority = fields.Enum(FollowUpPriority, by_value=True, load_default=None)
     overdue = fields.Boolean(load_default=False, metadata={"description": "`true`: open and due before today (PKT)"})
-    organisation_id = fields.Integer(load_default=None, validate=ID)
-    commitment_id = fields.Integer(load_default=None, validate=ID)
+    organisation_id = Integer(load_default=None, validate=ID)
+    commitment_id = Integer(load_default=None, validate=ID)
 
 
 class FollowUpPageSchema(Schema):
@@ -67,8 +68,8 @@ class FollowUpPageSchema(Schema):
 class _EditableSchema(Schema):
     title = fields.String(validate=validate.Length(min=1, max=300))
     details = fields.String(validate=validate.Length(max=services.DETAILS_MAX))
-    assignee_id = fields.Integer(allow_none=True, validate=ID)
-    assignee_organisation_id = fields.Integer(allow_none=True, validate=ID)
+    assignee_id = Integer(allow_none=True, validate=ID)
+    assignee_organisation_id = Integer(allow_none=True, validate=ID)
     due_date = fields.Date(allow_none=True)
     priority = fields.Enum(FollowUpPriority, by_value=True)
 
@@ -76,31 +77,31 @@ class _EditableSchema(Schema):
 class FollowUpCreateSchema(_EditableSchema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     is_outbound_action = fields.Boolean()
-    company_id = fields.Integer(allow_none=True, validate=ID)
-    thread_id = fields.Integer(allow_none=True, validate=ID)
-    engagement_id = fields.Integer(allow_none=True, validate=ID)
-    commitment_id = fields.Integer(allow_none=True, validate=ID)
+    company_id = Integer(allow_none=True, validate=ID)
+    thread_id = Integer(allow_none=True, validate=ID)
+    engagement_id = Integer(allow_none=True, validate=ID)
+    commitment_id = Integer(allow_none=True, validate=ID)
 
 
 class FollowUpPatchSchema(_EditableSchema):
     """The editable fields, all optional: a PATCH changes those it names. Naming a person
     clears the queue and naming a queue clears the person, unless both are given."""
 
-    version = fields.Integer(required=True, validate=VERSION)
+    version = Integer(required=True, validate=VERSION)
 
 
 class CompleteSchema(Schema):
-    version = fields.Integer(required=True, validate=VERSION)
+    version = Integer(required=True, validate=VERSION)
     note = fields.String(load_default="", validate=validate.Length(max=services.NOTE_MAX))
 
 
 class CancelSchema(Schema):
-    version = fields.Integer(required=True, validate=VERSION)
+    version = Integer(required=True, validate=VERSION)
     note = fields.String(required=True, validate=validate.Length(min=1, max=services.NOTE_MAX))
 
 
 class VersionSchema(Schema):
-    version = fields.Integer(required=True, validate=VERSION)
+    version = Integer(required=True, validate=VERSION)
 
 
 def _is_focal(user: User) -> bool:

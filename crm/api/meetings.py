@@ -19,6 +19,7 @@ from marshmallow import Schema, fields, validate
 from crm.accounts.models import Clearance, User
 from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema
+from crm.api.schemas import Integer
 from crm.db import get_session
 from crm.errors import Forbidden, Invalid, NotFound
 from crm.followups.models import FollowUp, FollowUpStatus
@@ -33,11 +34,11 @@ blp = Blueprint(
 )  # fmt: skip
 
 ID = validate.Range(min=1, max=MAX_ID)
-IDS = fields.List(fields.Integer(validate=ID), validate=validate.Length(max=200))
+IDS = fields.List(Integer(validate=ID), validate=validate.Length(max=200))
 
 
 class MeetingSummarySchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     title = fields.String()
     held_at = fields.DateTime()
     location = fields.String()
@@ -45,7 +46,7 @@ class MeetingSummarySchema(Schema):
     classification = fields.Enum(Clearance, by_value=True)
     organisation_ids = fields.Method("_organisation_ids", metadata={"type": "array", "items": {"type": "integer"}})
     created_at = fields.DateTime()
-    version = fields.Integer()
+    version = Integer()
 
     def _organisation_ids(self, meeting: WGMeeting) -> list[int]:
         return sorted(o.id for o in meeting.organisations)
@@ -57,29 +58,29 @@ class MeetingPageSchema(Schema):
 
 
 class WGDecisionSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    meeting_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    meeting_id = Integer(dump_only=True)
     text = fields.String(required=True, validate=validate.Length(min=1, max=services.DECISION_MAX))
-    directive_id = fields.Integer(dump_only=True, allow_none=True)
+    directive_id = Integer(dump_only=True, allow_none=True)
     created_at = fields.DateTime(dump_only=True)
 
 
 class ActionItemSchema(Schema):
-    id = fields.Integer(dump_only=True, metadata={"description": "the follow-up's id"})
-    meeting_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True, metadata={"description": "the follow-up's id"})
+    meeting_id = Integer(dump_only=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     details = fields.String(load_default="", validate=validate.Length(max=services.TEXT_MAX))
-    assignee_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
-    assignee_organisation_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
+    assignee_id = Integer(load_default=None, allow_none=True, validate=ID)
+    assignee_organisation_id = Integer(load_default=None, allow_none=True, validate=ID)
     due_date = fields.Date(load_default=None, allow_none=True)
     status = fields.Enum(FollowUpStatus, by_value=True, dump_only=True)
 
 
 class MeetingSchema(MeetingSummarySchema):
-    organisation_ids = fields.List(fields.Integer())  # type: ignore[assignment]
+    organisation_ids = fields.List(Integer())  # type: ignore[assignment]
     agenda = fields.String(metadata={"description": "Markdown"})
     invitees = fields.String()
-    attendee_ids = fields.List(fields.Integer())
+    attendee_ids = fields.List(Integer())
     minutes = fields.String(allow_none=True, metadata={"description": "Markdown; null unless R5 allows"})
     minutes_withheld = fields.String(
         allow_none=True, metadata={"description": "why the minutes are null: insufficient_clearance or no_grant"}
@@ -107,16 +108,16 @@ class MeetingCreateSchema(MeetingWriteSchema):
 
 
 class MeetingPatchSchema(MeetingWriteSchema):
-    version = fields.Integer(required=True, validate=ID)
+    version = Integer(required=True, validate=ID)
 
 
 class DirectiveFromDecisionSchema(Schema):
-    directive_id = fields.Integer(
+    directive_id = Integer(
         load_default=None, allow_none=True, validate=ID,
         metadata={"description": "link to this existing directive instead of creating one"},
     )  # fmt: skip
     timeline_text = fields.String(load_default="", validate=validate.Length(max=200))
-    organisation_ids = fields.List(fields.Integer(validate=ID), load_default=list, validate=validate.Length(max=50))
+    organisation_ids = fields.List(Integer(validate=ID), load_default=list, validate=validate.Length(max=50))
 
 
 class MeetingListArgsSchema(PageArgsSchema):

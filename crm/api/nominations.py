@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, validate
 
 from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema, decode_cursor, page
+from crm.api.schemas import Integer
 from crm.db import get_session
 from crm.designations.models import DesignationKind
 from crm.errors import Forbidden
@@ -25,18 +26,18 @@ ID = validate.Range(min=1, max=MAX_ID)
 
 
 class NominationSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     kind = fields.String()
-    nominee_id = fields.Integer()
-    meeting_id = fields.Integer(allow_none=True)
+    nominee_id = Integer()
+    meeting_id = Integer(allow_none=True)
     consensus_note = fields.String()
     recommended_on = fields.Date(allow_none=True)
     status = fields.Enum(NominationStatus, by_value=True)
     approval_ref = fields.String()
     approved_on = fields.Date(allow_none=True)
-    designation_id = fields.Integer(allow_none=True)
+    designation_id = Integer(allow_none=True)
     created_at = fields.DateTime()
-    version = fields.Integer()
+    version = Integer()
 
 
 class NominationPageSchema(Schema):
@@ -46,24 +47,24 @@ class NominationPageSchema(Schema):
 
 class NominationProposeSchema(Schema):
     kind = fields.Enum(DesignationKind, by_value=True, load_default=DesignationKind.FOCAL_PERSON)
-    nominee_id = fields.Integer(required=True, validate=ID)
+    nominee_id = Integer(required=True, validate=ID)
 
 
 class NominationRecommendSchema(Schema):
-    version = fields.Integer(required=True, validate=ID)
+    version = Integer(required=True, validate=ID)
     recommended_on = fields.Date(required=True)
     consensus_note = fields.String(required=True, validate=validate.Length(min=1, max=services.TEXT_MAX))
-    meeting_id = fields.Integer(load_default=None, validate=ID)
+    meeting_id = Integer(load_default=None, validate=ID)
 
 
 class NominationApproveSchema(Schema):
-    version = fields.Integer(required=True, validate=ID)
+    version = Integer(required=True, validate=ID)
     approval_ref = fields.String(required=True, validate=validate.Length(min=1, max=200))
     approved_on = fields.Date(required=True)
 
 
 class NominationDeclineSchema(Schema):
-    version = fields.Integer(required=True, validate=ID)
+    version = Integer(required=True, validate=ID)
     outcome = fields.Enum(
         NominationStatus, by_value=True, load_default=NominationStatus.NOT_APPROVED,
         validate=validate.OneOf([NominationStatus.NOT_APPROVED, NominationStatus.WITHDRAWN]),

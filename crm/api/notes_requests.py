@@ -17,6 +17,7 @@ from marshmallow import Schema, fields, validate
 from crm.accounts.models import User
 from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema, decode_cursor, page
+from crm.api.schemas import Integer
 from crm.db import get_session
 from crm.designations.queries import focal_person_id
 from crm.errors import NotFound
@@ -36,18 +37,18 @@ ID = validate.Range(min=1, max=MAX_ID)
 
 
 class NotesRequestSchema(Schema):
-    id = fields.Integer()
-    requester_id = fields.Integer()
-    engagement_id = fields.Integer(allow_none=True)
-    thread_id = fields.Integer(allow_none=True)
+    id = Integer()
+    requester_id = Integer()
+    engagement_id = Integer(allow_none=True)
+    thread_id = Integer(allow_none=True)
     justification = fields.String()
     status = fields.Enum(NotesRequestStatus, by_value=True)
-    decided_by_id = fields.Integer(allow_none=True)
+    decided_by_id = Integer(allow_none=True)
     decided_at = fields.AwareDateTime(format="iso", allow_none=True)
     decision_note = fields.String()
     expires_at = fields.AwareDateTime(format="iso", allow_none=True)
     created_at = fields.AwareDateTime(format="iso")
-    version = fields.Integer()
+    version = Integer()
 
 
 class NotesRequestListArgsSchema(PageArgsSchema):
@@ -61,17 +62,17 @@ class NotesRequestPageSchema(Schema):
 
 
 class NotesRequestCreateSchema(Schema):
-    engagement_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
-    thread_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
+    engagement_id = Integer(load_default=None, allow_none=True, validate=ID)
+    thread_id = Integer(load_default=None, allow_none=True, validate=ID)
     justification = fields.String(required=True, validate=validate.Length(max=services.JUSTIFICATION_MAX))
 
 
 class NotesVersionSchema(Schema):
-    version = fields.Integer(load_default=None, validate=ID, metadata={"description": "optional: 409 when stale"})
+    version = Integer(load_default=None, validate=ID, metadata={"description": "optional: 409 when stale"})
 
 
 class NotesApproveSchema(NotesVersionSchema):
-    days = fields.Integer(
+    days = Integer(
         load_default=None, validate=validate.Range(min=1, max=services.MAX_GRANT_DAYS),
         metadata={"description": "grant length; default NOTES_GRANT_DAYS (30)"},
     )  # fmt: skip

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields
 
 from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema, decode_cursor, page
+from crm.api.schemas import Integer
 from crm.db import get_session
 from crm.notifications import queries, services
 from crm.notifications.models import Notification, NotificationKind
@@ -21,7 +22,7 @@ blp = Blueprint(
 
 
 class NotificationSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     kind = fields.Enum(NotificationKind, by_value=True)
     title = fields.String()
     body = fields.String()
@@ -40,7 +41,7 @@ class NotificationPageSchema(Schema):
 
 
 class ReadAllSchema(Schema):
-    count = fields.Integer(metadata={"description": "how many were unread"})
+    count = Integer(metadata={"description": "how many were unread"})
 
 
 @blp.route("")

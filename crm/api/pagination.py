@@ -11,6 +11,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from crm.api.schemas import Integer
 from crm.errors import Invalid
 from crm.http import MAX_ID
 
@@ -20,7 +21,7 @@ MAX_LIMIT = 200
 
 class PageArgsSchema(Schema):
     cursor = fields.String(load_default=None)
-    limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
+    limit = Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
 
 
 def encode_cursor(last_id: int) -> str:

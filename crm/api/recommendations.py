@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 
 from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema, decode_cursor, page
+from crm.api.schemas import Integer
 from crm.db import get_session
 from crm.errors import Forbidden
 from crm.governance import policy, queries, services
@@ -24,19 +25,19 @@ ID = validate.Range(min=1, max=MAX_ID)
 
 
 class RecommendationSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     title = fields.String()
     text = fields.String()
-    meeting_id = fields.Integer(allow_none=True)
+    meeting_id = Integer(allow_none=True)
     authority = fields.String()
-    authority_organisation_id = fields.Integer(allow_none=True)
+    authority_organisation_id = Integer(allow_none=True)
     routed_on = fields.Date(allow_none=True)
     routing_ref = fields.String()
     status = fields.Enum(RecommendationStatus, by_value=True)
     decision = fields.String()
     decided_on = fields.Date(allow_none=True)
     created_at = fields.DateTime()
-    version = fields.Integer()
+    version = Integer()
 
 
 class RecommendationPageSchema(Schema):
@@ -47,26 +48,26 @@ class RecommendationPageSchema(Schema):
 class RecommendationDraftSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=300))
     text = fields.String(required=True, validate=validate.Length(min=1, max=services.TEXT_MAX))
-    meeting_id = fields.Integer(load_default=None, validate=ID)
+    meeting_id = Integer(load_default=None, validate=ID)
 
 
 class RecommendationPatchSchema(Schema):
-    version = fields.Integer(required=True, validate=ID)
+    version = Integer(required=True, validate=ID)
     title = fields.String(validate=validate.Length(min=1, max=300))
     text = fields.String(validate=validate.Length(min=1, max=services.TEXT_MAX))
-    meeting_id = fields.Integer(allow_none=True, validate=ID)
+    meeting_id = Integer(allow_none=True, validate=ID)
 
 
 class RecommendationRouteSchema(Schema):
-    version = fields.Integer(required=True, validate=ID)
+    version = Integer(required=True, validate=ID)
     authority = fields.String(required=True, validate=validate.Length(min=1, max=300))
-    authority_organisation_id = fields.Integer(load_default=None, validate=ID)
+    authority_organisation_id = Integer(load_default=None, validate=ID)
     routed_on = fields.Date(required=True)
     routing_ref = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
 class RecommendationDecisionSchema(Schema):
-    version = fields.Integer(required=True, validate=ID)
+    version = Integer(required=True, validate=ID)
     outcome = fields.Enum(RecommendationStatus, by_value=True, required=True,
                           validate=validate.OneOf(policy.DECISIONS))  # fmt: skip
     decision = fields.String(required=True, validate=validate.Length(min=1, max=services.TEXT_MAX))

@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields
+
+
+class Integer(fields.Integer):
+    """An integer field that refuses fractions: `3.3` is a 422, never silently `3`.
+
+    marshmallow's Integer truncates non-integral numbers unless strict, and strict would refuse
+    the digit strings of query arguments; this refuses only what is not a whole number.
+    """
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid", input=value)
+        result: int = super()._validated(value)
+        return result
 
 
 class ErrorDetailSchema(Schema):
@@ -22,22 +38,22 @@ class ErrorSchema(Schema):
 
 
 class OrganisationRefSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     short_name = fields.String()
     name = fields.String()
 
 
 class UserSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     username = fields.String()
     full_name = fields.String()
     email = fields.String()
     role = fields.String()
-    organisation_id = fields.Integer()
+    organisation_id = Integer()
     organisation = fields.Nested(OrganisationRefSchema)
     clearance = fields.String()
     is_active = fields.Boolean()
-    version = fields.Integer()
+    version = Integer()
 
 
 class MeSchema(UserSchema):

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from crm.api import api_actor
+from crm.api.schemas import Integer
 from crm.db import get_session
 from crm.errors import Invalid
 from crm.search import queries
@@ -31,14 +32,14 @@ class SearchArgsSchema(Schema):
         metadata={"description": "Only these record kinds (repeat the parameter); minutes count as their record's."},
     )
     cursor = fields.String(load_default=None)
-    limit = fields.Integer(load_default=queries.PAGE_SIZE, validate=validate.Range(min=1, max=MAX_LIMIT))
+    limit = Integer(load_default=queries.PAGE_SIZE, validate=validate.Range(min=1, max=MAX_LIMIT))
 
 
 class SearchResultSchema(Schema):
     kind = fields.Enum(
         Kind, by_value=True, metadata={"description": "`engagement_minutes`, `meeting_minutes`: matched in the minutes"}
     )
-    id = fields.Integer(attribute="record_id", metadata={"description": "The record's id (of its own kind)"})
+    id = Integer(attribute="record_id", metadata={"description": "The record's id (of its own kind)"})
     title = fields.Method("plain_title")
     title_html = fields.Method("html_title")
     snippet = fields.Method("html_snippet", metadata={"description": "HTML: escaped text, matches in <mark>"})

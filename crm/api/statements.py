@@ -15,6 +15,7 @@ from marshmallow import Schema, fields, validate
 
 from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema, decode_cursor, page
+from crm.api.schemas import Integer
 from crm.db import get_session
 from crm.errors import Forbidden, NotFound
 from crm.http import MAX_ID
@@ -30,17 +31,17 @@ ID = validate.Range(min=1, max=MAX_ID)
 
 
 class StatementSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     text = fields.String()
     channel = fields.Enum(StatementChannel, by_value=True)
     status = fields.Enum(StatementStatus, by_value=True)
-    company_id = fields.Integer(allow_none=True)
-    thread_id = fields.Integer(allow_none=True)
-    drafted_by_id = fields.Integer()
-    issued_by_id = fields.Integer(allow_none=True)
+    company_id = Integer(allow_none=True)
+    thread_id = Integer(allow_none=True)
+    drafted_by_id = Integer()
+    issued_by_id = Integer(allow_none=True)
     issued_at = fields.AwareDateTime(format="iso", allow_none=True)
     created_at = fields.AwareDateTime(format="iso")
-    version = fields.Integer()
+    version = Integer()
 
 
 class StatementPageSchema(Schema):
@@ -55,22 +56,22 @@ class StatementListArgsSchema(PageArgsSchema):
 class StatementCreateSchema(Schema):
     text = fields.String(required=True, validate=validate.Length(max=services.TEXT_MAX))
     channel = fields.Enum(StatementChannel, by_value=True, required=True)
-    company_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
-    thread_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
+    company_id = Integer(load_default=None, allow_none=True, validate=ID)
+    thread_id = Integer(load_default=None, allow_none=True, validate=ID)
 
 
 class StatementPatchSchema(Schema):
     """A draft's edit: the version the client read, and the fields to change."""
 
-    version = fields.Integer(required=True, validate=ID)
+    version = Integer(required=True, validate=ID)
     text = fields.String(validate=validate.Length(max=services.TEXT_MAX))
     channel = fields.Enum(StatementChannel, by_value=True)
-    company_id = fields.Integer(allow_none=True, validate=ID)
-    thread_id = fields.Integer(allow_none=True, validate=ID)
+    company_id = Integer(allow_none=True, validate=ID)
+    thread_id = Integer(allow_none=True, validate=ID)
 
 
 class StatementIssueSchema(Schema):
-    version = fields.Integer(load_default=None, validate=ID, metadata={"description": "optional: 409 when stale"})
+    version = Integer(load_default=None, validate=ID, metadata={"description": "optional: 409 when stale"})
 
 
 class StatementWithdrawSchema(StatementIssueSchema):

@@ -16,6 +16,7 @@ from marshmallow import Schema, fields, validate
 
 from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema, decode_cursor, page
+from crm.api.schemas import Integer
 from crm.companies.models import Priority
 from crm.db import get_session
 from crm.http import MAX_ID
@@ -30,36 +31,36 @@ ID = validate.Range(min=1, max=MAX_ID)
 
 
 class CompanyRefSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     name = fields.String()
 
 
 class StageChangeSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     from_stage = fields.Enum(Stage, by_value=True, allow_none=True)
     to_stage = fields.Enum(Stage, by_value=True)
     note = fields.String()
-    changed_by_id = fields.Integer()
+    changed_by_id = Integer()
     changed_at = fields.DateTime()
 
 
 class ThreadSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     title = fields.String()
     objective = fields.String()
     our_ask = fields.String()
     their_position = fields.String()
     stage = fields.Enum(Stage, by_value=True)
     priority = fields.Enum(Priority, by_value=True)
-    lead_organisation_id = fields.Integer(allow_none=True)
+    lead_organisation_id = Integer(allow_none=True)
     target_date = fields.Date(allow_none=True)
     next_step = fields.String()
-    next_step_owner_id = fields.Integer(allow_none=True)
+    next_step_owner_id = Integer(allow_none=True)
     company_ids = fields.Method("_company_ids", metadata={"type": "array", "items": {"type": "integer"}})
     companies = fields.List(fields.Nested(CompanyRefSchema))
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
-    version = fields.Integer()
+    version = Integer()
 
     def _company_ids(self, thread: Thread | ThreadDetail) -> list[int]:
         return [company.id for company in thread.companies]
@@ -76,7 +77,7 @@ class ThreadPageSchema(Schema):
 
 class ThreadListArgsSchema(PageArgsSchema):
     stage = fields.Enum(Stage, by_value=True, load_default=None)
-    company_id = fields.Integer(load_default=None, validate=ID)
+    company_id = Integer(load_default=None, validate=ID)
     priority = fields.Enum(Priority, by_value=True, load_default=None)
 
 
@@ -84,32 +85,32 @@ class ThreadWriteSchema(Schema):
     """The editable fields; the stage moves only through POST /threads/{id}/stage."""
 
     title = fields.String()
-    company_ids = fields.List(fields.Integer(validate=ID))
+    company_ids = fields.List(Integer(validate=ID))
     objective = fields.String()
     our_ask = fields.String()
     their_position = fields.String()
     priority = fields.Enum(Priority, by_value=True)
-    lead_organisation_id = fields.Integer(allow_none=True, validate=ID)
+    lead_organisation_id = Integer(allow_none=True, validate=ID)
     target_date = fields.Date(allow_none=True)
     next_step = fields.String()
-    next_step_owner_id = fields.Integer(allow_none=True, validate=ID)
+    next_step_owner_id = Integer(allow_none=True, validate=ID)
 
 
 class ThreadCreateSchema(ThreadWriteSchema):
     title = fields.String(required=True)
-    company_ids = fields.List(fields.Integer(validate=ID), required=True)
+    company_ids = fields.List(Integer(validate=ID), required=True)
     stage = fields.Enum(Stage, by_value=True, load_default=Stage.IDENTIFIED)
     note = fields.String(load_default="", metadata={"description": "why the thread opens at this stage"})
 
 
 class ThreadPatchSchema(ThreadWriteSchema):
-    version = fields.Integer(required=True)
+    version = Integer(required=True)
 
 
 class StageMoveSchema(Schema):
     stage = fields.Enum(Stage, by_value=True, required=True)
     note = fields.String(load_default="")
-    version = fields.Integer(required=True)
+    version = Integer(required=True)
 
 
 @dataclass

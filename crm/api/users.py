@@ -13,7 +13,7 @@ from crm.accounts import policy, queries, services
 from crm.accounts.models import Clearance, Role, User
 from crm.api import api_actor
 from crm.api.pagination import PageArgsSchema, decode_cursor, page
-from crm.api.schemas import UserSchema
+from crm.api.schemas import Integer, UserSchema
 from crm.db import get_session
 from crm.http import MAX_ID
 
@@ -34,7 +34,7 @@ class UserCreateSchema(Schema):
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     email = fields.Email(load_default="")
     role = fields.Enum(Role, by_value=True, required=True)
-    organisation_id = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    organisation_id = Integer(required=True, validate=validate.Range(min=1, max=MAX_ID))
     clearance = fields.Enum(Clearance, by_value=True, load_default=Clearance.UNCLASSIFIED)
 
 
@@ -43,7 +43,7 @@ class UserCreatedSchema(UserSchema):
 
 
 class UserPatchSchema(Schema):
-    version = fields.Integer(required=True)
+    version = Integer(required=True)
     is_active = fields.Boolean(required=True)
 
 
