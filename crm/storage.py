@@ -138,6 +138,9 @@ def verify_container(path: Path, mime: str) -> bool:
             return "[Content_Types].xml" in names and OOXML_MAIN[mime].encode() in _zip_part(
                 archive, "[Content_Types].xml"
             )
+    # A hostile or damaged archive may fail in any of these ways (zipfile raises
+    # NotImplementedError for a compression method it lacks, RuntimeError for an encrypted
+    # member): each means "not the declared document type", never a 500.
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, NotImplementedError, RuntimeError):
         return False
 
