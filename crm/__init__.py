@@ -118,6 +118,7 @@ def register_cli(app: Flask) -> None:
     from crm.audit.cli import audit_cli
     from crm.backup_cli import backup_command, restore_command
     from crm.cli import db_cli, setup_command
+    from crm.commitments.cli import commitments_cli
     from crm.demo.cli import demo_command
     from crm.scheduler.cli import jobs_cli, scheduler_command
     from crm.search.cli import search_cli
@@ -127,3 +128,4 @@ def register_cli(app: Flask) -> None:
     for command in (backup_command, restore_command):
         app.cli.add_command(command)
     app.cli.add_command(search_cli)
+    app.cli.add_command(commitments_cli)

@@ -45,8 +45,10 @@ class Commitment(Base):
     __tablename__ = "commitments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    direction: Mapped[CommitmentDirection] = mapped_column(str_enum(CommitmentDirection))
-    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    # active_history: a change loads the old value first, so the tallies (tallies.py) always
+    # know which count a commitment leaves, even when the attribute was never read.
+    direction: Mapped[CommitmentDirection] = mapped_column(str_enum(CommitmentDirection), active_history=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), active_history=True)
     # Who gave the promise, as named in the record ("Google LLC", "MoIT", "PTA").
     party: Mapped[str] = mapped_column(String(200), default="")
     # For a government → company promise: the organisation that must deliver it.
@@ -55,7 +57,9 @@ class Commitment(Base):
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"))
     text: Mapped[str] = mapped_column(Text)
     due_date: Mapped[date | None]
-    status: Mapped[CommitmentStatus] = mapped_column(str_enum(CommitmentStatus), default=CommitmentStatus.OPEN)
+    status: Mapped[CommitmentStatus] = mapped_column(
+        str_enum(CommitmentStatus), default=CommitmentStatus.OPEN, active_history=True
+    )
     status_note: Mapped[str] = mapped_column(String(1000), default="")
     evidence: Mapped[str] = mapped_column(Text, default="")
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -75,11 +79,10 @@ class Commitment(Base):
     __mapper_args__ = {"version_id_col": version}
     # The register filters by status and due window; profiles and thread pages by their owner.
     __table_args__ = (
-        Index("ix_commitments_status_due", "status", "due_date", "id"),
+        # Also the board's overdue counts per company and direction, read from the index alone.
+        Index("ix_commitments_status_due", "status", "due_date", "id", "company_id", "direction"),
         # The unfiltered register pages (due date, id) then undated ids (crm.commitments.queries).
         Index("ix_commitments_due", "due_date", "id"),
-        # The board's and the profile's open/overdue counts per company and direction, index-only.
-        Index("ix_commitments_status_company", "status", "company_id", "direction", "due_date"),
         Index("ix_commitments_company_status_due", "company_id", "status", "due_date"),
         Index("ix_commitments_thread_status_due", "thread_id", "status", "due_date"),
     )
@@ -87,3 +90,19 @@ class Commitment(Base):
     def is_overdue(self, today: date) -> bool:
         """Overdue is derived, never stored: open and past its due date (Pakistan's today)."""
         return self.status is CommitmentStatus.OPEN and self.due_date is not None and self.due_date < today
+
+
+class CommitmentTally(Base):
+    """How many commitments a company has in one direction and status.
+
+    Derived data, kept in step on every flush by crm.commitments.tallies (never written
+    elsewhere), so that the board and the charts count 200,000 commitments by reading a few
+    hundred rows. Overdue is not tallied: it changes with the calendar, not with writes.
+    """
+
+    __tablename__ = "commitment_tallies"
+
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), primary_key=True)
+    direction: Mapped[CommitmentDirection] = mapped_column(str_enum(CommitmentDirection), primary_key=True)
+    status: Mapped[CommitmentStatus] = mapped_column(str_enum(CommitmentStatus), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

@@ -12,10 +12,22 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    String,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session, joinedload, load_only, raiseload
 
-from crm.commitments.models import Commitment, CommitmentDirection, CommitmentStatus
+from crm.commitments.models import Commitment, CommitmentDirection, CommitmentStatus, CommitmentTally
 from crm.companies.models import Company
 from crm.db import utcnow
 from crm.engagements.models import Attachment, Engagement
@@ -256,18 +268,56 @@ class DirectionCounts:
     overdue: int = 0
 
 
+def open_and_overdue(
+    session: Session, *, on: date, company_id: int | None = None
+) -> dict[tuple[int, CommitmentDirection], DirectionCounts]:
+    """Open and overdue commitments per (company, direction), in one statement: the open ones
+    from the tallies (a few hundred rows), the overdue ones from the overdue entries of
+    ix_commitments_status_due. Neither reads the register's history."""
+    tally = CommitmentTally
+    opened = select(tally.company_id, tally.direction, literal("open").label("kind"), tally.count.label("n")).where(
+        tally.status == CommitmentStatus.OPEN
+    )
+    late = (
+        select(Commitment.company_id, Commitment.direction, literal("overdue"), func.count())
+        .where(overdue_condition(on))
+        .group_by(Commitment.company_id, Commitment.direction)
+    )
+    if company_id is not None:
+        opened = opened.where(tally.company_id == company_id)
+        late = late.where(Commitment.company_id == company_id)
+    found: dict[tuple[int, CommitmentDirection], dict[str, int]] = {}
+    for company, direction, kind, n in session.execute(union_all(opened, late)):
+        found.setdefault((company, CommitmentDirection(direction)), {})[kind] = int(n)
+    return {key: DirectionCounts(v.get("open", 0), v.get("overdue", 0)) for key, v in found.items() if any(v.values())}
+
+
 def company_counts(session: Session, company_id: int, *, on: date) -> dict[CommitmentDirection, DirectionCounts]:
     """Open and overdue commitments of the company in each direction, in one query."""
-    overdue = func.sum(case((Commitment.due_date < on, 1), else_=0))
-    query = (
-        select(Commitment.direction, func.count(), overdue)
-        .where(Commitment.company_id == company_id, Commitment.status == CommitmentStatus.OPEN)
-        .group_by(Commitment.direction)
-    )
-    counts = {direction: DirectionCounts() for direction in CommitmentDirection}
-    for direction, opened, late in session.execute(query):
-        counts[CommitmentDirection(direction)] = DirectionCounts(int(opened), int(late or 0))
-    return counts
+    found = open_and_overdue(session, on=on, company_id=company_id)
+    return {direction: found.get((company_id, direction), DirectionCounts()) for direction in CommitmentDirection}
+
+
+def status_totals(
+    session: Session, *, on: date, company_id: int | None = None
+) -> tuple[dict[CommitmentStatus, int], int]:
+    """Commitments in each status (from the tallies) and how many open ones are overdue, in one
+    statement."""
+    tally = CommitmentTally
+    status = type_coerce(tally.status, String)  # read as text: the union's other row says "overdue"
+    totals = select(status, func.sum(tally.count)).group_by(tally.status)
+    late = select(literal("overdue"), func.count()).where(overdue_condition(on))
+    if company_id is not None:
+        totals = totals.where(tally.company_id == company_id)
+        late = late.where(Commitment.company_id == company_id)
+    counts: dict[CommitmentStatus, int] = {}
+    overdue = 0
+    for key, n in session.execute(union_all(totals, late)):
+        if key == "overdue":
+            overdue = int(n or 0)
+        else:
+            counts[CommitmentStatus(key)] = int(n or 0)
+    return counts, overdue
 
 
 # Choices for the form and filters.

@@ -10,12 +10,13 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from crm.authz import actor, require_login
-from crm.commitments import policy, queries, services
+from crm.commitments import policy, queries, services, tallies
 from crm.commitments.forms import CommitmentForm, EditCommitmentForm, EvidenceFileForm, StatusForm, VerifyForm
 from crm.commitments.models import Commitment, CommitmentDirection, CommitmentStatus
 from crm.commitments.queries import DueCursor, DueWindow, Filters
@@ -28,6 +29,12 @@ from crm.organisations.queries import list_organisations
 
 bp = Blueprint("commitments", __name__)
 require_login(bp)
+
+
+@bp.record_once
+def _maintain_tallies(state: BlueprintSetupState) -> None:
+    tallies.install(state.app.extensions["rabta.db"].sessionmaker)
+
 
 E = TypeVar("E", bound=Enum)
 Page = Response | str | tuple[str, int]

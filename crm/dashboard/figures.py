@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from crm.commitments.models import Commitment, CommitmentStatus
+from crm.commitments.models import CommitmentStatus
+from crm.commitments.queries import status_totals
 from crm.companies.models import Company
 from crm.dashboard.charts import Bar
 from crm.directives.models import Directive, DirectiveStatus
@@ -26,15 +27,10 @@ MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "O
 
 def commitments_by_status(session: Session, *, today: date, company_id: int | None = None) -> list[Bar]:
     """Commitments in each status, with the open ones split into on time and overdue."""
-    overdue = func.sum(case((and_(Commitment.status == CommitmentStatus.OPEN, Commitment.due_date < today), 1),
-                            else_=0))  # fmt: skip
-    query = select(Commitment.status, func.count(), overdue).group_by(Commitment.status)
-    if company_id is not None:
-        query = query.where(Commitment.company_id == company_id)
-    counts = {CommitmentStatus(status): (int(total), int(late or 0)) for status, total, late in session.execute(query)}
-    total_open, late_open = counts.get(CommitmentStatus.OPEN, (0, 0))
+    counts, late_open = status_totals(session, on=today, company_id=company_id)
+    total_open = counts.get(CommitmentStatus.OPEN, 0)
     bars = [Bar("Open, on time", total_open - late_open), Bar("Open, overdue", late_open)]
-    bars += [Bar(status.label, counts.get(status, (0, 0))[0]) for status in CommitmentStatus if status.is_closed]
+    bars += [Bar(status.label, counts.get(status, 0)) for status in CommitmentStatus if status.is_closed]
     return bars
 
 

@@ -3,8 +3,9 @@
 Whatever the number of companies, threads, engagements or commitments, the board issues the
 same statements: companies with their last contact (a correlated MAX on the engagements'
 (company_id, occurred_at) index), the first open threads of every company (a window
-function), open and overdue commitments (GROUP BY company and direction) and pending
-engagement requests (GROUP BY company). Sorting happens here, after the rows are built:
+function), open commitments from their tallies with the overdue ones counted from one index
+range (crm.commitments.queries.open_and_overdue) and pending engagement requests (GROUP BY
+company). Sorting happens here, after the rows are built:
 there are about a hundred companies, never a million.
 """
 
@@ -19,7 +20,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from crm.accounts.models import User
-from crm.commitments.models import Commitment, CommitmentDirection, CommitmentStatus
+from crm.commitments.models import CommitmentDirection
+from crm.commitments.queries import open_and_overdue
 from crm.companies.models import Company, Health, Priority
 from crm.engagements.models import Engagement
 from crm.formatting import local
@@ -162,16 +164,6 @@ def _lead_threads(session: Session) -> list[Any]:
     return list(session.execute(query))
 
 
-def _commitment_counts(session: Session, today: date) -> list[Any]:
-    overdue = func.sum(case((Commitment.due_date < today, 1), else_=0))
-    query = (
-        select(Commitment.company_id, Commitment.direction, func.count(), overdue)
-        .where(Commitment.status == CommitmentStatus.OPEN)
-        .group_by(Commitment.company_id, Commitment.direction)
-    )
-    return list(session.execute(query))
-
-
 def _request_counts(session: Session) -> list[Any]:
     query = (
         select(EngagementRequest.company_id, func.count())
@@ -192,12 +184,12 @@ def board_rows(session: Session, *, today: date, sort: Sort) -> list[BoardRow]:
         row.open_threads = int(line.total)
         row.threads.append(ThreadLine(line.id, line.title, Stage(line.stage), line.next_step, line.owner,
                                       line.target_date))  # fmt: skip
-    for company_id, direction, opened, late in _commitment_counts(session, today):
+    for (company_id, direction), counts in open_and_overdue(session, on=today).items():
         row = rows[company_id]
-        if CommitmentDirection(direction) is CommitmentDirection.COMPANY_TO_GOVERNMENT:
-            row.their_open, row.their_overdue = int(opened), int(late or 0)
+        if direction is CommitmentDirection.COMPANY_TO_GOVERNMENT:
+            row.their_open, row.their_overdue = counts.open, counts.overdue
         else:
-            row.our_open, row.our_overdue = int(opened), int(late or 0)
+            row.our_open, row.our_overdue = counts.open, counts.overdue
     for company_id, pending in _request_counts(session):
         rows[company_id].requests_open = int(pending)
     key, _ = SORTS[sort.key]

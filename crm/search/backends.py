@@ -21,13 +21,13 @@ from sqlalchemy import ColumnClause, ColumnElement, Select, bindparam, column, f
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import TableClause
 
+from crm.search.marking import START, STOP, Matcher, highlight, snippet
 from crm.search.models import FTS_TABLE, SearchDocument
 
-START, STOP = "\x02", "\x03"
 AnySelect = Select[*tuple[Any, ...]]
 TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 SNIPPET_TOKENS = 24
-HEADLINE_SOURCE = 20_000  # characters of a body PostgreSQL reads for a headline
+HEADLINE_SOURCE = 20_000  # characters of a body read for a snippet
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,13 @@ class Backend(Protocol):
     def key(self) -> ColumnElement[int]:
         """The document id as the matching side sees it (the column its ORDER BY and ranges use)."""
 
-    def among(self, newest: Any) -> ColumnElement[bool]:
-        """Restricts the ranked query to the candidates `newest` (a subquery of ids) names."""
-
     def ranked(self, query: AnySelect, terms: Terms) -> tuple[AnySelect, ColumnElement[float]]:
         """`query` over search_documents restricted to matching documents, and the score."""
+
+    def scored(
+        self, query: AnySelect, terms: Terms, newest: Any, condition: ColumnElement[bool]
+    ) -> tuple[AnySelect, ColumnElement[float]]:
+        """`query` over the candidates `newest` (a subquery of matching, visible ids), and the score."""
 
     def marked(self, session: Session, terms: Terms, ids: Sequence[int]) -> dict[int, Marked]:
         """The marked title and snippet of these documents (one query)."""
@@ -77,9 +79,13 @@ class SqliteBackend:
         # FTS5 walks its matches in rowid order either way and takes a rowid range as a bound.
         return self.fts.c.rowid
 
-    def among(self, newest: Any) -> ColumnElement[bool]:
-        # bm25() needs the MATCH's own cursor, so the candidates bound its rowid range instead.
-        return self.fts.c.rowid >= select(func.min(newest.c.id)).scalar_subquery()
+    def scored(
+        self, query: AnySelect, terms: Terms, newest: Any, condition: ColumnElement[bool]
+    ) -> tuple[AnySelect, ColumnElement[float]]:
+        # bm25() needs the MATCH's own cursor: the match runs again, bounded to the candidates'
+        # rowid range, and the reader's condition again with it (the range holds others too).
+        ranked, score = self.ranked(query, terms)
+        return ranked.where(condition, self.fts.c.rowid >= select(func.min(newest.c.id)).scalar_subquery()), score
 
     def _match(self, terms: Terms) -> ColumnElement[bool]:
         return literal_column(FTS_TABLE).op("MATCH")(bindparam("fts_query", self.expression(terms)))
@@ -91,13 +97,13 @@ class SqliteBackend:
         return joined.where(self._match(terms)), score
 
     def marked(self, session: Session, terms: Terms, ids: Sequence[int]) -> dict[int, Marked]:
-        fts: ColumnClause[Any] = literal_column(FTS_TABLE)
-        query = select(
-            self.fts.c.rowid,
-            func.highlight(fts, 0, START, STOP),
-            func.snippet(fts, 1, START, STOP, "…", SNIPPET_TOKENS),
-        ).where(self._match(terms), self.fts.c.rowid.in_(ids))
-        return {row[0]: Marked(row[1] or "", row[2] or "") for row in session.execute(query)}
+        # Marked in Python (crm.search.marking), not by FTS5's highlight() and snippet(): those
+        # need the MATCH cursor, which walks every document a common prefix term matches.
+        matcher = Matcher.of(terms.words, terms.prefix)
+        body = func.substr(SearchDocument.body, 1, HEADLINE_SOURCE)
+        query = select(SearchDocument.id, SearchDocument.title, body).where(SearchDocument.id.in_(ids))
+        return {row[0]: Marked(highlight(row[1] or "", matcher), snippet(row[2] or "", matcher, SNIPPET_TOKENS))
+                for row in session.execute(query)}  # fmt: skip
 
 
 class PostgresBackend:
@@ -117,9 +123,13 @@ class PostgresBackend:
     def key(self) -> ColumnElement[int]:
         return SearchDocument.id.expression
 
-    def among(self, newest: Any) -> ColumnElement[bool]:
-        # The candidates' rows by primary key: ts_rank_cd then reads 2,000 vectors, not every match's.
-        return SearchDocument.id.in_(select(newest.c.id))
+    def scored(
+        self, query: AnySelect, terms: Terms, newest: Any, condition: ColumnElement[bool]
+    ) -> tuple[AnySelect, ColumnElement[float]]:
+        # The candidates' rows by primary key, matched and checked once (in `newest`): repeating
+        # the match here made the planner scan every match a second time.
+        del condition  # already applied to the candidates
+        return query.where(SearchDocument.id.in_(select(newest.c.id))), func.ts_rank_cd(self.tsv, self._query(terms))
 
     def _query(self, terms: Terms) -> ColumnElement[Any]:
         return func.to_tsquery(self.config, bindparam("ts_query", self.expression(terms)))

@@ -168,14 +168,14 @@ def search(
 def _ranked(session: Session, terms: Terms, condition: ColumnElement[bool], offset: int, limit: int) -> list[Row[Any]]:
     backend = backend_for(session)
     columns = (D.id, D.kind, D.record_id, D.classification, D.company_id, D.dated_at, D.status)
-    query, score = backend.ranked(select(*columns), terms)
-    score = score.label("score")
     # Only the newest RANK_CANDIDATES visible matches are ranked: a common word matches tens of
     # thousands of documents, and scoring them all cost hundreds of ms. The candidates are read
     # newest first, stopping at the cap; with fewer matches, all are ranked.
     candidates, _ = backend.ranked(select(backend.key().label("id")), terms)
     newest = candidates.where(condition).order_by(backend.key().desc()).limit(RANK_CANDIDATES).subquery()
-    query = query.add_columns(score).where(condition, backend.among(newest))
+    query, score = backend.scored(select(*columns), terms, newest, condition)
+    score = score.label("score")
+    query = query.add_columns(score)
     return list(session.execute(query.order_by(score.desc(), D.id).offset(offset).limit(limit + 1)))
 
 

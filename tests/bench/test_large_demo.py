@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from crm.accounts.models import User
 from crm.audit.models import AuditEvent
 from crm.audit.queries import verify_chain
+from crm.commitments import tallies
 from crm.commitments.models import Commitment
 from crm.contacts.models import Contact
 from crm.db import get_session
@@ -123,6 +124,17 @@ def test_large_demo_is_searchable_and_audited(tiny: Any) -> None:
     assert _count(session, select(AuditEvent.id).where(AuditEvent.action == "demo.bulk_load")) > 0
     report = verify_chain(session)
     assert report.ok, report
+
+
+def test_large_demo_keeps_the_commitment_tallies(tiny: Any) -> None:
+    session, _counts = tiny
+    connection = session.connection()
+
+    assert sorted(map(_row, tallies.stored(connection))) == sorted(map(_row, tallies.recounted(connection)))
+
+
+def _row(row: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(row[name]) for name in ("company_id", "direction", "status", "count"))
 
 
 def test_large_demo_runs_once(tiny: Any, runner: FlaskCliRunner) -> None:

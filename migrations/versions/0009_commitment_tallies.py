@@ -1,0 +1,58 @@
+"""Commitment tallies (issue 8): the board counts open commitments without reading them all.
+
+- commitment_tallies (company, direction, status) → count, filled here from the commitments
+  and kept in step from then on by crm.commitments.tallies on every flush.
+- ix_commitments_status_due gains (company_id, direction), so the board's overdue counts per
+  company and direction read only the overdue entries of one index range; the
+  ix_commitments_status_company it replaces read every open commitment's entry.
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-05
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0009"
+down_revision: str | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# As they were at this revision (the migration must not follow later changes of the code).
+DIRECTIONS = ("company_to_government", "government_to_company")
+STATUSES = ("open", "fulfilled", "partially_fulfilled", "breached", "withdrawn")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "commitment_tallies",
+        sa.Column("company_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "direction", sa.Enum(*DIRECTIONS, name="commitmentdirection", native_enum=False, length=32), nullable=False
+        ),  # fmt: skip
+        sa.Column(
+            "status", sa.Enum(*STATUSES, name="commitmentstatus", native_enum=False, length=32), nullable=False
+        ),  # fmt: skip
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["company_id"], ["companies.id"], name=op.f("fk_commitment_tallies_company_id_companies")
+        ),
+        sa.PrimaryKeyConstraint("company_id", "direction", "status", name=op.f("pk_commitment_tallies")),
+    )
+    op.execute(
+        "INSERT INTO commitment_tallies (company_id, direction, status, count) "
+        "SELECT company_id, direction, status, COUNT(*) FROM commitments GROUP BY company_id, direction, status"
+    )
+    op.drop_index("ix_commitments_status_company", table_name="commitments")
+    op.drop_index("ix_commitments_status_due", table_name="commitments")
+    op.create_index("ix_commitments_status_due", "commitments", ["status", "due_date", "id", "company_id", "direction"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_commitments_status_due", table_name="commitments")
+    op.create_index("ix_commitments_status_due", "commitments", ["status", "due_date", "id"])
+    op.create_index("ix_commitments_status_company", "commitments", ["status", "company_id", "direction", "due_date"])
+    op.drop_table("commitment_tallies")
