@@ -1,6 +1,6 @@
 """`make bench`: Rabta under gunicorn (2 workers), measured from this separate client process.
 
-For each engine (SQLite, PostgreSQL) and scale (small, large) it prepares a database once
+For each engine (SQLite, PostgreSQL) and scale (small, medium, large) it prepares a database once
 (`flask setup` + `flask demo --scale ...`, kept in instance/bench/ or the PostgreSQL database
 named below, reused by later runs: `--regenerate` starts over), starts gunicorn with
 RABTA_BENCH_HEADERS=1 (each response carries X-Query-Count and X-App-Time-Ms), signs in
@@ -12,7 +12,7 @@ machine's ceiling. Also worker RSS (/proc) and the daily digest (bench/digest.py
 Results go to instance/bench/results-<engine>-<scale>.json; docs/benchmarks.md is re-rendered
 between its `bench:results` markers from every results file present.
 
-    .venv/bin/python -m bench.run [--engines sqlite,postgresql] [--scales small,large] [--regenerate]
+    .venv/bin/python -m bench.run [--engines sqlite,postgresql] [--scales small,medium,large] [--regenerate]
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ DOCS = ROOT / "docs" / "benchmarks.md"
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 PG_URLS = {
     "small": os.environ.get("BENCH_PG_SMALL_URL", PG + "test_n8_bench_small"),
+    "medium": os.environ.get("BENCH_PG_MEDIUM_URL", PG + "bench_pg_medium"),
     "large": os.environ.get("BENCH_PG_LARGE_URL", PG + "bench_pg"),
 }
 CHAIR, FOCAL = "demo.chair", "demo.focal"
@@ -217,18 +218,13 @@ def discover(target: Target) -> dict[str, Any]:
         thread = connection.execute(
             text("SELECT id FROM threads WHERE title = 'Google liaison office in Pakistan'")
         ).scalar_one()
-        deep = (
-            connection.execute(
-                text(
-                    "SELECT occurred_at, id FROM engagements WHERE company_id = :c AND direction = 'inbound' "
-                    "ORDER BY occurred_at DESC, id DESC LIMIT 1 OFFSET :o"
-                ),
-                {"c": company, "o": 2_000},
-            ).first()
-            or connection.execute(
-                text("SELECT occurred_at, id FROM engagements ORDER BY occurred_at, id LIMIT 1")
-            ).one()
-        )
+        # 2,000 rows in, or as deep as a smaller set allows while a whole page still follows.
+        inbound = "FROM engagements WHERE company_id = :c AND direction = 'inbound'"
+        rows = connection.execute(text(f"SELECT count(*) {inbound}"), {"c": company}).scalar_one()  # noqa: S608
+        deep = connection.execute(
+            text(f"SELECT occurred_at, id {inbound} ORDER BY occurred_at DESC, id DESC LIMIT 1 OFFSET :o"),  # noqa: S608
+            {"c": company, "o": max(0, min(2_000, rows - 60))},
+        ).one()
     engine.dispose()
     stamp = deep[0] if isinstance(deep[0], datetime) else datetime.fromisoformat(str(deep[0]))
     token = f"{stamp.strftime('%Y-%m-%dT%H:%M:%S.%f')}Z,{deep[1]}"
@@ -269,17 +265,21 @@ def measure(client: requests.Session, url: str, headers: dict[str, str]) -> dict
     """Sequential latency (client and app time, queries), then THREADS clients for throughput."""
     for _ in range(3):
         client.get(url, headers=headers)
-    client_ms, app_ms, queries, statuses = [], [], set(), set()
+    client_ms, app_ms, sql_ms, queries, statuses = [], [], [], set(), set()
+    size = 0
     deadline = time.monotonic() + LATENCY_SECONDS
     while len(client_ms) < LATENCY_REQUESTS and (time.monotonic() < deadline or len(client_ms) < 10):
         started = time.perf_counter()
         response = client.get(url, headers=headers, allow_redirects=False)
         client_ms.append((time.perf_counter() - started) * 1000)
         app_ms.append(float(response.headers.get("X-App-Time-Ms", "0")))
+        sql_ms.append(float(response.headers.get("X-SQL-Time-Ms", "0")))
+        size = len(response.content)
         queries.add(int(response.headers.get("X-Query-Count", "-1")))
         statuses.add(response.status_code)
     return {"requests": len(client_ms), "p50": percentile(client_ms, 0.5), "p95": percentile(client_ms, 0.95),
             "app_p50": percentile(app_ms, 0.5), "app_p95": percentile(app_ms, 0.95),
+            "sql_p50": percentile(sql_ms, 0.5), "bytes": size,
             "queries": sorted(queries), "statuses": sorted(statuses),
             "rps": throughput(client, url, headers)}  # fmt: skip
 
@@ -343,7 +343,7 @@ def run_target(target: Target, *, regenerate: bool) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--engines", default="sqlite,postgresql")
-    parser.add_argument("--scales", default="small,large")
+    parser.add_argument("--scales", default="small,medium,large")
     parser.add_argument("--regenerate", action="store_true", help="drop and generate the databases again")
     parser.add_argument("--render-only", action="store_true", help="only re-render docs/benchmarks.md")
     args = parser.parse_args()

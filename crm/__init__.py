@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, g, request
 
 from crm import config as config_module
-from crm import db, errors, formatting, http, logging_setup, navigation, ops, ratelimit, security
+from crm import db, errors, formatting, http, links, logging_setup, navigation, ops, ratelimit, security
 from crm.extensions import csrf, login_manager
 from crm.storage import Storage
 
@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_login(app)
     csrf.init_app(app)
     formatting.init_app(app)
+    links.init_app(app)  # the templates' url_for, remembered per route
     app.context_processor(
         lambda: {"viewer": g.get("viewer"), "nav_items": navigation.nav_items, "nav_is_current": navigation.is_current}
     )

@@ -79,10 +79,11 @@ class Commitment(Base):
     __mapper_args__ = {"version_id_col": version}
     # The register filters by status and due window; profiles and thread pages by their owner.
     __table_args__ = (
-        # Also the board's overdue counts per company and direction, read from the index alone.
-        Index("ix_commitments_status_due", "status", "due_date", "id", "company_id", "direction"),
+        Index("ix_commitments_status_due", "status", "due_date", "id"),
         # The unfiltered register pages (due date, id) then undated ids (crm.commitments.queries).
         Index("ix_commitments_due", "due_date", "id"),
+        # The board's and the profile's overdue counts: one range per company and direction.
+        Index("ix_commitments_status_company", "status", "company_id", "direction", "due_date"),
         Index("ix_commitments_company_status_due", "company_id", "status", "due_date"),
         Index("ix_commitments_thread_status_due", "thread_id", "status", "due_date"),
     )

@@ -39,7 +39,7 @@ from crm.threads.models import Thread, thread_companies
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 10_000
-OWNER_LIMIT = 100  # open commitments shown on a company or thread page
+OWNER_LIMIT = 10  # open commitments shown on a company or thread page (the register has them all)
 CHOICES_LIMIT = 200  # recent engagements offered in the form
 
 
@@ -272,24 +272,28 @@ def open_and_overdue(
     session: Session, *, on: date, company_id: int | None = None
 ) -> dict[tuple[int, CommitmentDirection], DirectionCounts]:
     """Open and overdue commitments per (company, direction), in one statement: the open ones
-    from the tallies (a few hundred rows), the overdue ones from the overdue entries of
-    ix_commitments_status_due. Neither reads the register's history."""
+    from the tallies (a few hundred rows), and for each tally the overdue ones counted in its
+    own range of ix_commitments_status_company. Neither reads the register's history."""
     tally = CommitmentTally
-    opened = select(tally.company_id, tally.direction, literal("open").label("kind"), tally.count.label("n")).where(
-        tally.status == CommitmentStatus.OPEN
-    )
     late = (
-        select(Commitment.company_id, Commitment.direction, literal("overdue"), func.count())
-        .where(overdue_condition(on))
-        .group_by(Commitment.company_id, Commitment.direction)
+        select(func.count())
+        .where(
+            Commitment.status == CommitmentStatus.OPEN,
+            Commitment.company_id == tally.company_id,
+            Commitment.direction == tally.direction,
+            Commitment.due_date < on,
+        )  # fmt: skip
+        .correlate(tally)
+        .scalar_subquery()
     )
+    query = select(tally.company_id, tally.direction, tally.count, late).where(tally.status == CommitmentStatus.OPEN)
     if company_id is not None:
-        opened = opened.where(tally.company_id == company_id)
-        late = late.where(Commitment.company_id == company_id)
-    found: dict[tuple[int, CommitmentDirection], dict[str, int]] = {}
-    for company, direction, kind, n in session.execute(union_all(opened, late)):
-        found.setdefault((company, CommitmentDirection(direction)), {})[kind] = int(n)
-    return {key: DirectionCounts(v.get("open", 0), v.get("overdue", 0)) for key, v in found.items() if any(v.values())}
+        query = query.where(tally.company_id == company_id)
+    return {
+        (company, CommitmentDirection(direction)): DirectionCounts(int(opened), int(overdue))
+        for company, direction, opened, overdue in session.execute(query)
+        if opened
+    }
 
 
 def company_counts(session: Session, company_id: int, *, on: date) -> dict[CommitmentDirection, DirectionCounts]:

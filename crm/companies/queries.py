@@ -26,7 +26,7 @@ from crm.threads.models import Stage, Thread, thread_companies
 LIST_LIMIT = 500  # the register of platform companies is small by nature (about a hundred)
 TIMELINE_PAGE = 20
 PROFILE_CONTACTS = 200
-PROFILE_FOLLOW_UPS = 100
+PROFILE_FOLLOW_UPS = 10  # the soonest due; a page that grew with the history would not stay fast
 PROFILE_THREADS = 100
 CHUNK = 500  # bounded IN lists, whatever the size of an import
 

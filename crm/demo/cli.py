@@ -77,11 +77,12 @@ class Demo:
 @click.command("demo")
 @click.option(
     "--scale",
-    type=click.Choice(["small", "large"]),
+    type=click.Choice(["small", "medium", "large"]),
     default="small",
     show_default=True,
-    help="How much data: small (10 users, 5 companies, ~300 engagements) or large (1,000 users, 100 companies, "
-    "1,000,000 engagements: minutes, with a progress bar).",
+    help="How much data: small (10 users, 5 companies, ~300 engagements), large (1,000 users, 100 companies, "
+    "1,000,000 engagements: minutes, with a progress bar) or medium (large's users and companies, a hundredth "
+    "of its history: what `make bench` compares large with).",
 )
 @with_appcontext
 def demo_command(scale: str) -> None:
@@ -92,10 +93,10 @@ def demo_command(scale: str) -> None:
             click.echo("Demo data is present already (the demo chair or the company Alphabet exists); nothing changed.")
             return
         password = demo_password()
-        if scale == "large":
-            from crm.demo.large import run_large  # imported here: large.py builds on this module
+        if scale != "small":
+            from crm.demo.large import SCALES, run_large  # imported here: large.py builds on this module
 
-            run_large(session, password=password)
+            run_large(session, password=password, scale=SCALES[scale])
             return
         # A minute or more on a slow machine: show progress (one tick per engagement and step).
         with click.progressbar(length=SMALL_ENGAGEMENTS + BUILD_STEPS, label="Loading demo data") as bar:

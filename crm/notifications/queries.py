@@ -10,11 +10,19 @@ from sqlalchemy.orm import Session
 
 from crm.notifications.models import Notification, OutboxChannel, OutboxMessage, OutboxStatus
 
+UNREAD_COUNTED = 100  # the header says "99+" beyond: every page shows the count
+
 
 def unread_count(session: Session, user_id: int) -> int:
-    """How many of the user's notifications are unread: one query on (user_id, read_at)."""
-    query = select(func.count()).where(Notification.user_id == user_id, Notification.read_at.is_(None))
-    return session.scalar(query) or 0
+    """How many of the user's notifications are unread, counted up to UNREAD_COUNTED: one
+    query on (user_id, read_at) that stops there, so a backlog of thousands costs no more."""
+    unread = (
+        select(Notification.id)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .limit(UNREAD_COUNTED)
+        .subquery()
+    )
+    return session.scalar(select(func.count()).select_from(unread)) or 0
 
 
 def list_for_user(

@@ -24,6 +24,7 @@ from crm.threads.models import Stage, StageChange, Thread, thread_companies
 from crm.threads.policy import BOARD_COLUMNS
 
 BOARD_PER_COLUMN = 50
+THREAD_FOLLOW_UPS = 10  # the soonest due on the thread page
 OWNER_ROLES = (Role.CHAIR, Role.SECRETARIAT, Role.MEMBER)
 # The timeline shows that an engagement happened, never its minutes (R5): only these columns.
 TIMELINE_COLUMNS = (Engagement.id, Engagement.occurred_at, Engagement.kind, Engagement.direction,
@@ -159,7 +160,7 @@ def timeline(session: Session, thread_id: int, *, before_id: int | None = None, 
     return list(session.scalars(query))
 
 
-def open_follow_ups(session: Session, thread_id: int, *, limit: int = 50) -> list[FollowUp]:
+def open_follow_ups(session: Session, thread_id: int, *, limit: int = THREAD_FOLLOW_UPS) -> list[FollowUp]:
     """The thread's open follow-ups, soonest due first, with their assignees."""
     query = (
         select(FollowUp)

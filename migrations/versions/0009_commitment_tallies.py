@@ -1,10 +1,9 @@
 """Commitment tallies (issue 8): the board counts open commitments without reading them all.
 
-- commitment_tallies (company, direction, status) → count, filled here from the commitments
-  and kept in step from then on by crm.commitments.tallies on every flush.
-- ix_commitments_status_due gains (company_id, direction), so the board's overdue counts per
-  company and direction read only the overdue entries of one index range; the
-  ix_commitments_status_company it replaces read every open commitment's entry.
+commitment_tallies (company, direction, status) → count, filled here from the commitments
+and kept in step from then on by crm.commitments.tallies on every flush. The overdue ones are
+still counted from the commitments (each tally's range of ix_commitments_status_company):
+being overdue changes with the calendar, not with a write.
 
 Revision ID: 0009
 Revises: 0008
@@ -46,13 +45,7 @@ def upgrade() -> None:
         "INSERT INTO commitment_tallies (company_id, direction, status, count) "
         "SELECT company_id, direction, status, COUNT(*) FROM commitments GROUP BY company_id, direction, status"
     )
-    op.drop_index("ix_commitments_status_company", table_name="commitments")
-    op.drop_index("ix_commitments_status_due", table_name="commitments")
-    op.create_index("ix_commitments_status_due", "commitments", ["status", "due_date", "id", "company_id", "direction"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_commitments_status_due", table_name="commitments")
-    op.create_index("ix_commitments_status_due", "commitments", ["status", "due_date", "id"])
-    op.create_index("ix_commitments_status_company", "commitments", ["status", "company_id", "direction", "due_date"])
     op.drop_table("commitment_tallies")

@@ -148,3 +148,20 @@ def test_large_demo_runs_once(tiny: Any, runner: FlaskCliRunner) -> None:
     assert session.scalar(select(func.count()).select_from(AuditEvent)) == events
     assert session.scalar(select(func.count()).select_from(Engagement)) == counts["engagements"]
     assert data.CHAIR
+
+
+def test_the_medium_scale_is_the_large_shape_with_a_hundredth_of_the_history(
+    app: Flask, connection: Any, runner: FlaskCliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crm.demo import large
+
+    assert (large.MEDIUM.companies, large.MEDIUM.users, large.MEDIUM.contacts) == (100, 1_000, 10_000)
+    assert large.MEDIUM.engagements * 100 == large.LARGE.engagements
+    monkeypatch.setitem(large.SCALES, "medium", TINY)  # the CLI's path, at the tiny scale
+
+    result = runner.invoke(args=["demo", "--scale", "medium"])
+
+    assert result.exit_code == 0, result.output
+    assert "Demo data loaded" in result.output
+    with app.app_context():
+        assert get_session().scalar(select(func.count()).select_from(Engagement)) == TINY.engagements

@@ -209,3 +209,14 @@ def test_the_header_count_is_one_query_whatever_the_number_of_notifications(logi
     # The centre asks for the count twice (header, "Mark all as read"): computed once per request.
     assert len([s for s in many[1] if "count(" in s.lower() and "notifications" in s]) == 1
     assert "Notifications (31 unread)" in client.get("/follow-ups").get_data(as_text=True)
+
+
+def test_the_header_counts_a_backlog_up_to_a_hundred_and_says_99_plus(login, seed):
+    user = seed(lambda s: make_user(s, org="PTA"))
+    seed(lambda s: [add(s, user, f"Note {n}", minutes=n + 1) for n in range(99)])
+    client = login(user)
+    assert "Notifications (99 unread)" in client.get("/follow-ups").get_data(as_text=True)
+
+    seed(lambda s: [add(s, user, f"More {n}", minutes=n + 200) for n in range(5)])
+
+    assert "Notifications (99+ unread)" in client.get("/follow-ups").get_data(as_text=True)
