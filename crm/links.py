@@ -28,7 +28,8 @@ Template = tuple[tuple[str, ...], tuple[int, ...]]  # texts between the values; 
 def _template(endpoint: str, names: tuple[str, ...]) -> Template | None:
     """The link's text around each value, or None when a placeholder does not come out once."""
     marks = {str(PLACEHOLDER + n): n for n in range(len(names))}
-    built = flask_url_for(endpoint, **{name: PLACEHOLDER + n for n, name in enumerate(names)})
+    placeholders: dict[str, Any] = {name: PLACEHOLDER + n for n, name in enumerate(names)}
+    built = flask_url_for(endpoint, **placeholders)
     pieces = re.split("(" + "|".join(marks) + ")", built)
     texts, order = tuple(pieces[0::2]), tuple(marks[piece] for piece in pieces[1::2])
     if sorted(order) != list(range(len(names))):
