@@ -53,6 +53,7 @@ LATENCY_REQUESTS = int(os.environ.get("BENCH_REQUESTS", "60"))
 LATENCY_SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 THROUGHPUT_SECONDS = float(os.environ.get("BENCH_THROUGHPUT_SECONDS", "3"))
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+WARM_UP = 10
 PORT, HELLO_PORT = 8761, 8762
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 SECRET = re.compile(r'data-testid="totp-secret">([A-Z2-7 ]+)<')
@@ -263,7 +264,7 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def measure(client: requests.Session, url: str, headers: dict[str, str]) -> dict[str, Any]:
     """Sequential latency (client and app time, queries), then THREADS clients for throughput."""
-    for _ in range(3):
+    for _ in range(WARM_UP):  # enough for both workers to compile the page's templates and statements
         client.get(url, headers=headers)
     client_ms, app_ms, sql_ms, queries, statuses = [], [], [], set(), set()
     size = 0

@@ -47,7 +47,7 @@ class FollowUp(Base):
     # An action towards a company: it belongs to whoever holds the focal-person designation (R1).
     is_outbound_action: Mapped[bool] = mapped_column(default=False)
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
-    thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"), index=True)
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"))
     engagement_id: Mapped[int | None] = mapped_column(ForeignKey("engagements.id"), index=True)
     commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"), index=True)
     directive_id: Mapped[int | None] = mapped_column(ForeignKey("directives.id"), index=True)
@@ -70,6 +70,8 @@ class FollowUp(Base):
         Index("ix_follow_ups_assignee_id", "assignee_id", "id"),
         # A company profile's open follow-ups, soonest due first.
         Index("ix_follow_ups_company_status_due", "company_id", "status", "due_date", "id"),
+        # A thread page's open follow-ups, soonest due first (and the thread's links).
+        Index("ix_follow_ups_thread_status_due", "thread_id", "status", "due_date", "id"),
         # The reminder and escalation jobs scan open follow-ups by due date.
         Index("ix_follow_ups_status_due", "status", "due_date", "id"),
     )

@@ -43,8 +43,10 @@ class Notification(Base):
 
     __table_args__ = (
         UniqueConstraint("user_id", "key", name="uq_notifications_user_key"),
-        # The header's unread count and the centre's newest-first list.
+        # The header's unread count and the centre's newest-first list of unread ones.
         Index("ix_notifications_user_read", "user_id", "read_at", "id"),
+        # The centre's newest-first list of all of them (the one above would sort them all).
+        Index("ix_notifications_user_id", "user_id", "id"),
     )
 
 

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 from crm.accounts.models import Role, User
 from crm.companies.models import Company, Priority
 from crm.engagements.models import Engagement
-from crm.followups.models import FollowUp, FollowUpStatus
+from crm.followups import queries as followup_queries
+from crm.followups.models import FollowUp
 from crm.formatting import KARACHI
 from crm.http import MAX_ID
 from crm.threads.models import Stage, StageChange, Thread, thread_companies
@@ -165,8 +166,10 @@ def open_follow_ups(session: Session, thread_id: int, *, limit: int = THREAD_FOL
     query = (
         select(FollowUp)
         .options(joinedload(FollowUp.assignee), joinedload(FollowUp.assignee_organisation))
-        .where(FollowUp.thread_id == thread_id, FollowUp.status == FollowUpStatus.OPEN)
-        .order_by(nulls_last(FollowUp.due_date.asc()), FollowUp.id)
+        # Two keyset ranges (dated, then undated) on ix_follow_ups_thread_status_due: sorting
+        # undated last read and sorted every follow-up of the thread (thousands on a busy one).
+        .where(FollowUp.id.in_(followup_queries.due_ranges([FollowUp.thread_id == thread_id], None, limit)))
+        .order_by(FollowUp.due_date.is_(None), FollowUp.due_date, FollowUp.id)
         .limit(limit)
     )
     return list(session.scalars(query))
