@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 
 from crm.accounts.models import Role
 from crm.audit.models import AuditEvent
+from crm.commitments import tallies
 from crm.db import get_session
 from tests.conftest import TEST_DATABASE_URL, fresh_database_url, is_postgres, make_app, migrate_and_seed
 from tests.factories import make_token, make_user
@@ -160,3 +161,42 @@ def test_concurrent_edits_of_one_record_have_one_winner_and_no_lost_update(insta
     assert after["version"] == company["version"] + 1
     assert _audit(app, "company.update") == edits_before + 1  # the losers wrote nothing
     assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
+
+
+def test_concurrent_commitment_writes_keep_the_tallies_equal_to_a_recount(installation: Any) -> None:
+    """Writers in several processes record and close commitments of the same two companies at
+    once: the tallies the board reads (one upsert per key, in key order) lose no update and
+    deadlock on nothing."""
+    app, server, token = installation
+    headers = {"Authorization": f"Bearer {token}"}
+    with running(server):
+        companies = [
+            requests.post(f"{server.url}/api/v1/companies", json={"name": f"Tallied {n}"}, headers=headers,
+                          timeout=5).json()["id"]
+            for n in range(2)
+        ]  # fmt: skip
+        barrier = threading.Barrier(WRITERS)
+
+        def write(n: int) -> list[int]:
+            barrier.wait(timeout=10)
+            statuses = []
+            for k in range(6):
+                body = {"company_id": companies[(n + k) % 2], "text": f"Promise {n}.{k}",
+                        "direction": ["company_to_government", "government_to_company"][k % 2]}  # fmt: skip
+                made = requests.post(f"{server.url}/api/v1/commitments", json=body, headers=headers, timeout=30)
+                statuses.append(made.status_code)
+                if made.status_code == 201 and k % 3 == 0:
+                    change = {"status": "fulfilled", "note": "Done", "version": made.json()["version"]}
+                    url = f"{server.url}/api/v1/commitments/{made.json()['id']}/status"
+                    statuses.append(requests.post(url, json=change, headers=headers, timeout=30).status_code)
+            return statuses
+
+        with ThreadPoolExecutor(WRITERS) as pool:
+            statuses = [s for result in pool.map(write, range(WRITERS)) for s in result]
+
+    assert set(statuses) <= {200, 201}, statuses
+    with app.app_context():
+        connection = get_session().connection()
+        stored = sorted(tuple(str(v) for v in row.values()) for row in tallies.stored(connection))
+        assert stored == sorted(tuple(str(v) for v in row.values()) for row in tallies.recounted(connection))
+        assert sum(row["count"] for row in tallies.stored(connection)) == WRITERS * 6
