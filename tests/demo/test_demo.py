@@ -50,9 +50,9 @@ def test_demo_small_loads_consistent_data_once(app: Flask, runner: FlaskCliRunne
     assert count(Engagement) == len(times)
 
 
-def test_demo_offers_the_small_and_large_scales(runner: FlaskCliRunner) -> None:
-    # The large scale itself is tested at a tiny size in tests/bench/test_large_demo.py (issue 8).
+def test_demo_offers_the_small_medium_and_large_scales(runner: FlaskCliRunner) -> None:
+    # The medium and large scales are tested at a tiny size in tests/bench/test_large_demo.py (issue 8).
     result = runner.invoke(args=["demo", "--scale", "huge"])
 
     assert result.exit_code == 2
-    assert "small|large" in runner.invoke(args=["demo", "--help"]).output
+    assert "small|medium|large" in runner.invoke(args=["demo", "--help"]).output
