@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from apscheduler.events import EVENT_SCHEDULER_STARTED
 from apscheduler.schedulers.base import SchedulerNotRunningError
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -104,6 +105,7 @@ class SchedulerProcess:
         self.lock = make_lock(database, holder=process_identity(), seconds=int(app.config["SCHEDULER_LEASE_SECONDS"]))
         self.retry_seconds = max(self.lock.seconds / 3, 0.5)
         self.stopping = threading.Event()
+        self.halted = threading.Event()  # this holding must end (signal or lost lock)
         self.scheduler: BlockingScheduler | None = None
 
     def serve(self) -> None:
@@ -135,7 +137,11 @@ class SchedulerProcess:
         try:
             if self.stopping.is_set():
                 return
+            self.halted.clear()
             self.scheduler = build_scheduler(self.app, ran_by=self.lock.holder, interval_seconds=self.interval_seconds)
+            # A signal or a lost lock while start() is still setting up finds the scheduler not
+            # running yet, so its shutdown does nothing: once running, it stops itself instead.
+            self.scheduler.add_listener(self._halt_if_asked, EVENT_SCHEDULER_STARTED)
             keeper.start()
             log.info("Active: holding the scheduler lock as %s", self.lock.holder)
             if not self.stopping.is_set():  # a signal between the two steps found nothing to stop
@@ -145,7 +151,12 @@ class SchedulerProcess:
             self.scheduler = None
             self.lock.release()
 
+    def _halt_if_asked(self, _event: Any) -> None:
+        if self.halted.is_set() and self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+
     def _stop_scheduler(self, wait: bool = False) -> None:
+        self.halted.set()
         scheduler = self.scheduler
         if scheduler is not None:
             with contextlib.suppress(SchedulerNotRunningError):  # stopped already (signal and lock loss)
