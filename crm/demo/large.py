@@ -39,7 +39,7 @@ from itertools import accumulate
 from typing import Any, cast
 
 import click
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Engine, Table, func, select, text
 from sqlalchemy.orm import Session
 
 from crm.accounts.models import Clearance, Role, User
@@ -475,10 +475,10 @@ def _vacuum(session: Session) -> None:
     the planner cannot use index-only scans (the board's counts). VACUUM runs outside a
     transaction, on a connection of its own."""
     engine = session.get_bind()
-    if engine.dialect.name != "postgresql":
-        return
+    if engine.dialect.name != "postgresql" or not isinstance(engine, Engine):
+        return  # SQLite; or a connection the caller holds (a test's), whose transaction cannot VACUUM
     session.commit()
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:  # type: ignore[union-attr]
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE"))
 
 
