@@ -96,6 +96,9 @@ def build_scheduler(app: Flask, *, ran_by: str, interval_seconds: int | None = N
     return scheduler
 
 
+STOPPER_POLL_SECONDS = 0.2  # how soon a SIGTERM is acted on
+
+
 class SchedulerProcess:
     """Standby until the lock is ours, then run the jobs until stopped or the lock is lost."""
 
@@ -106,12 +109,14 @@ class SchedulerProcess:
         self.retry_seconds = max(self.lock.seconds / 3, 0.5)
         self.stopping = threading.Event()
         self.halted = threading.Event()  # this holding must end (signal or lost lock)
+        self.signalled: int | None = None  # set by the signal handler, acted on by the stopper thread
         self.scheduler: BlockingScheduler | None = None
 
     def serve(self) -> None:
         """Loop until SIGTERM/SIGINT: acquire the lock (or wait), run the jobs, release the lock."""
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_signal)
+        threading.Thread(target=self._stopper, name="scheduler-stopper", daemon=True).start()
         log.info("Scheduler %s starting (%s)", self.lock.holder, type(self.lock).__name__)
         standby_logged = False
         while not self.stopping.is_set():
@@ -163,6 +168,14 @@ class SchedulerProcess:
                 scheduler.shutdown(wait=wait)
 
     def _on_signal(self, signum: int, _frame: Any) -> None:
-        log.info("Signal %s: finishing running jobs, then releasing the lock", signal.Signals(signum).name)
+        # Only a plain assignment: the handler runs on the main thread between any two of its
+        # instructions, maybe while it holds the logging lock, which a job's thread then waits
+        # for while the handler waits for the job (a deadlock CI found). The stopper acts.
+        self.signalled = signum
+
+    def _stopper(self) -> None:
+        while self.signalled is None:
+            time.sleep(STOPPER_POLL_SECONDS)
+        log.info("Signal %s: finishing running jobs, then releasing the lock", signal.Signals(self.signalled).name)
         self.stopping.set()
         self._stop_scheduler(wait=True)

@@ -1,13 +1,17 @@
-"""A stop that comes while the scheduler is still starting (issue 8, found by CI).
+"""Stopping the scheduler process reliably (issue 8, found by CI under load).
 
 SIGTERM, or a lost lock, may arrive while APScheduler's start() is still setting up: its
 shutdown then finds nothing running and does nothing, and start() went on to block for
-good (the process ignored SIGTERM). The scheduler now stops itself as soon as it runs.
+good. The scheduler now stops itself as soon as it runs. And the signal handler no longer
+shuts down itself: it may interrupt the main thread while that holds the logging lock, which
+a job's thread then waits for while the handler waits for the job.
 """
 
 from __future__ import annotations
 
+import signal
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,4 +59,25 @@ def test_a_stop_during_start_ends_the_holding_instead_of_blocking(database_url, 
 
     assert not holding.is_alive(), "the scheduler kept running after being stopped"
     assert process.scheduler is None
+    app.extensions["rabta.db"].engine.dispose()
+
+
+def test_a_signal_is_acted_on_by_the_stopper_thread_not_inside_the_handler(database_url):
+    """The handler only records the signal (it may interrupt the main thread while that holds
+    the logging lock a job needs); the stopper thread shuts the scheduler down."""
+    app = make_app(database_url)
+    process = SchedulerProcess(app, interval_seconds=3600)
+    assert process.lock.try_acquire()
+    holding = threading.Thread(target=process._run_while_holding, daemon=True)
+    holding.start()
+    deadline = time.monotonic() + 10
+    while (process.scheduler is None or not process.scheduler.running) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    threading.Thread(target=process._stopper, daemon=True).start()
+
+    process._on_signal(signal.SIGTERM, None)
+    holding.join(timeout=15)
+
+    assert not holding.is_alive()
+    assert process.stopping.is_set()
     app.extensions["rabta.db"].engine.dispose()

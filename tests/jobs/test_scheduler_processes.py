@@ -77,6 +77,14 @@ def start_scheduler(shared_url, tmp_path) -> Iterator[Callable[[str], tuple[subp
         process.wait(timeout=10)
 
 
+def stopped(process: subprocess.Popen[bytes], log: Path, timeout: float = 20) -> int:
+    """The exit code of a scheduler told to stop; its log in the failure if it does not."""
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"the scheduler did not stop in {timeout:.0f} s; its log:\n{log.read_text()}") from None
+
+
 def wait_for(condition: Callable[[], object], what: str, timeout: float = DEADLINE) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -177,4 +185,4 @@ def test_a_scheduler_that_loses_the_lock_stops_its_jobs_then_waits_as_a_standby(
     wait_for(lambda: log.read_text().count("Active: holding") == 2, "the scheduler to take the free lock again")
     assert process.poll() is None
     process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=20) == 0
+    assert stopped(process, log) == 0
