@@ -17,11 +17,7 @@ def recount_command() -> None:
     with write_intent():
         session = get_session()
         connection = session.connection()
-        drifted = sorted(map(_key, tallies.stored(connection))) != sorted(map(_key, tallies.recounted(connection)))
+        drifted = bool(tallies.drifted(connection))
         keys = tallies.rebuild(connection)
         session.commit()
     click.echo(f"Commitment tallies recounted: {keys} keys" + (" (they had drifted)." if drifted else ", unchanged."))
-
-
-def _key(row: dict[str, object]) -> tuple[str, ...]:
-    return tuple(str(row[name]) for name in ("company_id", "direction", "status", "count"))

@@ -140,6 +140,13 @@ def stored(connection: Connection) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in connection.execute(query)]
 
 
+def drifted(connection: Connection) -> dict[Key, tuple[int, int]]:
+    """Keys whose kept tally differs from a recount: key → (kept, recounted); empty when in step."""
+    kept, counted = ({_key(row): int(row["count"]) for row in rows(connection)} for rows in (stored, recounted))
+    return {key: (kept.get(key, 0), counted.get(key, 0)) for key in kept.keys() | counted.keys()
+            if kept.get(key, 0) != counted.get(key, 0)}  # fmt: skip
+
+
 def rebuild(connection: Connection) -> int:
     """Recount every tally from the commitments; the number of keys written."""
     rows = recounted(connection)
